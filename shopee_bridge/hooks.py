@@ -1,0 +1,27 @@
+app_name = "shopee_bridge"
+app_title = "Shopee Bridge"
+app_publisher = "Shopee Bridge developers"
+app_description = "Run a Shopee seller's back office inside ERPNext"
+app_email = "dev@shopee-bridge.invalid"
+app_license = "mit"
+
+# org/repo form: a bare "erpnext" makes install-app look the org up online
+required_apps = ["frappe/erpnext"]
+
+before_install = "shopee_bridge.install.before_install"
+after_install = "shopee_bridge.install.after_install"
+after_migrate = "shopee_bridge.install.after_migrate"
+before_tests = "shopee_bridge.install.before_tests"
+
+# Shopee signs pushes with a bare hex Authorization header; keep it away from Frappe's API-key login.
+before_request = ["shopee_bridge.services.webhook_inbox.stash_push_authorization"]
+
+
+scheduler_events = {
+	"cron": {
+		"*/2 * * * *": ["shopee_bridge.jobs.process_webhook.retry_due"],
+		"*/30 * * * *": ["shopee_bridge.jobs.tokens.refresh_expiring_tokens"],
+	},
+}
+
+default_log_clearing_doctypes = {"Shopee Sync Log": 60}

@@ -1,0 +1,170 @@
+"""Install, migrate and test-site setup. Everything here is idempotent: run it as often as you like."""
+
+import frappe
+from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
+
+from shopee_bridge.constants import (
+	BUYER_USERNAME_FIELD,
+	CUSTOMER_KEY_FIELD,
+	LAST_PUSH_FIELD,
+	MANAGER_ROLE,
+	MODULE,
+	ORDER_SN_FIELD,
+	SETTINGS,
+	SHOP,
+	SHOP_FIELD,
+	WORKSPACE,
+)
+
+CUSTOMER_UNIQUE_CONSTRAINT = "shopee_customer_per_shop"
+
+
+def _section(insert_after: str) -> dict:
+	return {
+		"fieldname": "shopee_section",
+		"label": "Shopee",
+		"fieldtype": "Section Break",
+		"collapsible": 1,
+		"insert_after": insert_after,
+	}
+
+
+def _order_sn(insert_after: str = "shopee_section", **extra) -> dict:
+	return {
+		"fieldname": ORDER_SN_FIELD,
+		"label": "Shopee Order SN",
+		"fieldtype": "Data",
+		"read_only": 1,
+		"in_standard_filter": 1,
+		"insert_after": insert_after,
+		**extra,
+	}
+
+
+def _shop_link(insert_after: str) -> dict:
+	return {
+		"fieldname": SHOP_FIELD,
+		"label": "Shopee Shop",
+		"fieldtype": "Link",
+		"options": SHOP,
+		"read_only": 1,
+		"insert_after": insert_after,
+	}
+
+
+def get_custom_fields() -> dict:
+	"""Custom fields the app adds to ERPNext doctypes, in a collapsible "Shopee" section."""
+	return {
+		"Sales Order": [
+			_section("terms"),
+			_order_sn(unique=1, no_copy=1),
+			_shop_link(ORDER_SN_FIELD),
+			{
+				"fieldname": BUYER_USERNAME_FIELD,
+				"label": "Buyer Username",
+				"fieldtype": "Data",
+				"read_only": 1,
+				"no_copy": 1,
+				"insert_after": SHOP_FIELD,
+			},
+			{
+				"fieldname": LAST_PUSH_FIELD,
+				"label": "Last Pushed Update Time",
+				"fieldtype": "Int",
+				"read_only": 1,
+				"no_copy": 1,
+				"insert_after": BUYER_USERNAME_FIELD,
+				"description": "Shopee update_time of the newest change applied; older pushes are ignored.",
+			},
+		],
+		("Sales Invoice", "Delivery Note"): [
+			_section("terms"),
+			_order_sn(search_index=1),
+			_shop_link(ORDER_SN_FIELD),
+		],
+		"Customer": [
+			_section("customer_details"),
+			{
+				"fieldname": CUSTOMER_KEY_FIELD,
+				"label": "Shopee Buyer Username",
+				"fieldtype": "Data",
+				"read_only": 1,
+				"no_copy": 1,
+				"search_index": 1,
+				"insert_after": "shopee_section",
+			},
+			_shop_link(CUSTOMER_KEY_FIELD) | {"no_copy": 1},
+		],
+	}
+
+
+def before_install():
+	ensure_role()
+
+
+def after_install():
+	setup()
+
+
+def after_migrate():
+	setup()
+
+
+def setup():
+	"""The one setup routine behind install and migrate."""
+	ensure_module_def()
+	ensure_role()
+	create_custom_fields(get_custom_fields(), ignore_validate=True, update=True)
+	ensure_customer_unique_index()
+	ensure_settings()
+	ensure_workspace()
+
+
+def ensure_module_def():
+	if not frappe.db.exists("Module Def", MODULE):
+		frappe.get_doc({"doctype": "Module Def", "module_name": MODULE, "app_name": "shopee_bridge"}).insert(
+			ignore_permissions=True
+		)
+
+
+def ensure_role():
+	if frappe.db.table_exists("Role") and not frappe.db.exists("Role", MANAGER_ROLE):
+		frappe.get_doc({"doctype": "Role", "role_name": MANAGER_ROLE, "desk_access": 1}).insert(
+			ignore_permissions=True
+		)
+
+
+def ensure_customer_unique_index():
+	"""A buyer key is unique per shop; customers not from Shopee keep NULLs, which MariaDB doesn't compare."""
+	if not _index_exists("tabCustomer", CUSTOMER_UNIQUE_CONSTRAINT):
+		frappe.db.add_unique(
+			"Customer", [SHOP_FIELD, CUSTOMER_KEY_FIELD], constraint_name=CUSTOMER_UNIQUE_CONSTRAINT
+		)
+
+
+def _index_exists(table: str, index_name: str) -> bool:
+	return bool(frappe.db.sql(f"SHOW INDEX FROM `{table}` WHERE Key_name=%s", index_name))
+
+
+def ensure_settings():
+	"""Create the Shopee Settings single with its defaults and derived URLs."""
+	settings = frappe.get_single(SETTINGS)
+	settings.flags.ignore_mandatory = True
+	settings.save(ignore_permissions=True)
+
+
+def ensure_workspace():
+	"""The workspace ships as JSON in the module; re-import it if someone deleted it."""
+	if not frappe.db.exists("Workspace", WORKSPACE):
+		frappe.reload_doc("shopee_bridge", "workspace", "shopee_bridge", force=True)
+
+
+def before_tests():
+	"""Make a bare test site usable: Company, fiscal year, warehouses, price lists."""
+	frappe.clear_cache()
+	if not frappe.db.get_all("Company", limit=1):
+		from erpnext.setup.utils import before_tests as erpnext_before_tests
+
+		erpnext_before_tests()
+	setup()
+	frappe.db.commit()  # nosemgrep: the test runner expects the bootstrap to persist across test classes

@@ -1,0 +1,13 @@
+import frappe
+from frappe.model.document import Document
+
+
+class ShopeeItemMap(Document):
+	def validate(self):
+		self.model_id = self.model_id or "0"
+
+
+def on_doctype_update():
+	frappe.db.add_unique(
+		"Shopee Item Map", ["shop", "item_id", "model_id"], constraint_name="shopee_item_map_per_model"
+	)

@@ -1,0 +1,29 @@
+frappe.ui.form.on("Shopee Shop", {
+	refresh(frm) {
+		if (frm.is_new()) return;
+		if (frappe.utils.get_url_arg("shopee_connected")) {
+			frappe.show_alert({ message: __("Shop connected to Shopee"), indicator: "green" }, 7);
+		}
+		frm.add_custom_button(__("Test Connection"), () => {
+			frappe.call({
+				method: "shopee_bridge.api.test_shopee_connection",
+				args: { shop: frm.doc.name },
+				freeze: true,
+			}).then((r) => {
+				const info = r.message || {};
+				frappe.msgprint({
+					title: __("Connected"),
+					indicator: "green",
+					message: __("Shop {0} ({1}). Access token valid until {2}.", [
+						info.shop_name, info.region, info.access_token_expires_at,
+					]),
+				});
+			});
+		});
+		frm.add_custom_button(__("Reconnect"), () => {
+			frappe.call("shopee_bridge.api.connect_to_shopee").then((r) => {
+				if (r.message && r.message.url) window.open(r.message.url, "_self");
+			});
+		});
+	},
+});

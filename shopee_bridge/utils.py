@@ -1,0 +1,35 @@
+"""Small Frappe-side helpers shared by services and jobs."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import frappe
+from frappe.utils import get_datetime, get_system_timezone
+
+
+def site_timezone() -> ZoneInfo:
+	return ZoneInfo(get_system_timezone())
+
+
+def epoch_to_datetime(epoch: int | None) -> datetime | None:
+	"""Shopee's UTC seconds as a naive datetime in the site's time zone (how Frappe stores datetimes)."""
+	if not epoch:
+		return None
+	return datetime.fromtimestamp(int(epoch), tz=site_timezone()).replace(tzinfo=None)
+
+
+def datetime_to_epoch(value) -> int:
+	"""A naive site-time-zone datetime back to UTC seconds."""
+	if not value:
+		return 0
+	return int(get_datetime(value).replace(tzinfo=site_timezone()).timestamp())
+
+
+def truncate(text: str, length: int = 140) -> str:
+	text = str(text or "")
+	return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def log_error(title: str, message: str | None = None, **kwargs):
+	"""frappe.log_error with a title that always fits Error Log's 140-character method field."""
+	return frappe.log_error(title=truncate(title), message=message, **kwargs)
