@@ -1,0 +1,121 @@
+import frappe
+from frappe.tests.utils import FrappeTestCase
+
+from shopee_bridge import install
+from shopee_bridge.constants import MANAGER_ROLE, ORDER_SN_FIELD, SETTINGS, WORKSPACE
+from shopee_bridge.tests.utils import make_item, make_sales_order, new_order_sn
+
+
+def shopee_custom_fields() -> list[tuple]:
+	return frappe.get_all(
+		"Custom Field",
+		filters={
+			"fieldname": [
+				"in",
+				[
+					"shopee_section",
+					ORDER_SN_FIELD,
+					"shopee_shop",
+					"buyer_username",
+					"shopee_buyer_username",
+					"last_pushed_update_time",
+				],
+			]
+		},
+		fields=["dt", "fieldname", "modified"],
+		order_by="dt, fieldname",
+		as_list=True,
+	)
+
+
+def unique_indexes(table: str, column: str) -> list:
+	return frappe.db.sql(
+		f"SHOW INDEX FROM `{table}` WHERE Column_name=%s AND Non_unique=0", column, as_dict=True
+	)
+
+
+class TestInstall(FrappeTestCase):
+	def test_setup_twice_changes_nothing(self):
+		install.setup()
+		before = shopee_custom_fields()
+		install.setup()
+		install.setup()
+		after = shopee_custom_fields()
+		self.assertEqual(len(before), 14)
+		self.assertEqual([row[:2] for row in before], [row[:2] for row in after])
+
+	def test_sales_order_has_unique_index_on_order_sn(self):
+		self.assertTrue(unique_indexes("tabSales Order", ORDER_SN_FIELD))
+
+	def test_invoice_and_delivery_note_order_sn_are_indexed_not_unique(self):
+		for table in ("tabSales Invoice", "tabDelivery Note"):
+			indexes = frappe.db.sql(
+				f"SHOW INDEX FROM `{table}` WHERE Column_name=%s", ORDER_SN_FIELD, as_dict=True
+			)
+			self.assertTrue(indexes, table)
+			self.assertTrue(all(index.Non_unique == 1 for index in indexes), table)
+
+	def test_customer_key_is_unique_per_shop(self):
+		index = frappe.db.sql(
+			"SHOW INDEX FROM `tabCustomer` WHERE Key_name=%s",
+			install.CUSTOMER_UNIQUE_CONSTRAINT,
+			as_dict=True,
+		)
+		self.assertEqual(sorted(row.Column_name for row in index), ["shopee_buyer_username", "shopee_shop"])
+		self.assertTrue(all(row.Non_unique == 0 for row in index))
+
+	def test_role_settings_module_and_workspace_exist(self):
+		self.assertTrue(frappe.db.exists("Role", MANAGER_ROLE))
+		self.assertTrue(frappe.db.exists("Module Def", "Shopee Bridge"))
+		self.assertTrue(frappe.db.exists("Workspace", WORKSPACE))
+		self.assertEqual(frappe.db.get_value("Workspace", WORKSPACE, "module"), "Shopee Bridge")
+		settings = frappe.get_single(SETTINGS)
+		self.assertTrue(settings.oauth_redirect_url.endswith("/api/method/shopee_bridge.api.oauth_callback"))
+
+	def test_deleted_workspace_comes_back_on_setup(self):
+		frappe.delete_doc("Workspace", WORKSPACE, force=True, ignore_permissions=True)
+		install.setup()
+		shortcuts = frappe.get_doc("Workspace", WORKSPACE).shortcuts
+		self.assertIn("Shopee Webhook Inbox", [s.link_to for s in shortcuts])
+
+
+class TestOrderSnOnDocuments(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.item = make_item("SB-TEST-INSTALL")
+
+	def test_invoice_and_delivery_note_from_shopee_order_submit(self):
+		from erpnext.selling.doctype.sales_order.sales_order import make_delivery_note, make_sales_invoice
+
+		order_sn = new_order_sn()
+		so = make_sales_order(self.item, **{ORDER_SN_FIELD: order_sn})
+		so.submit()
+		dn = make_delivery_note(so.name)
+		si = make_sales_invoice(so.name)
+		# no_copy keeps the unique key off mapped documents; the writer sets it explicitly
+		self.assertFalse(dn.get(ORDER_SN_FIELD))
+		self.assertFalse(si.get(ORDER_SN_FIELD))
+		for doc in (dn, si):
+			doc.set(ORDER_SN_FIELD, order_sn)
+			doc.insert()
+			doc.submit()
+			self.assertEqual(doc.docstatus, 1)
+		self.assertEqual(frappe.db.get_value("Sales Invoice", si.name, ORDER_SN_FIELD), order_sn)
+
+	def test_second_sales_order_with_same_order_sn_is_refused_by_database(self):
+		order_sn = new_order_sn()
+		make_sales_order(self.item, **{ORDER_SN_FIELD: order_sn}).insert()
+		duplicate = make_sales_order(self.item, **{ORDER_SN_FIELD: order_sn})
+		with self.assertRaises(frappe.UniqueValidationError):
+			duplicate.insert()
+
+	def test_raw_update_bypassing_the_orm_is_refused_too(self):
+		first = make_sales_order(self.item, **{ORDER_SN_FIELD: new_order_sn()}).insert()
+		second = make_sales_order(self.item, **{ORDER_SN_FIELD: new_order_sn()}).insert()
+		with self.assertRaises(Exception) as raised:
+			frappe.db.sql(
+				f"UPDATE `tabSales Order` SET `{ORDER_SN_FIELD}`=%s WHERE name=%s",
+				(first.get(ORDER_SN_FIELD), second.name),
+			)
+		self.assertTrue(frappe.db.is_unique_key_violation(raised.exception))
