@@ -1,0 +1,204 @@
+"""Thin Shopee v2 endpoint wrappers and paging helpers, mixed into ShopeeClient.
+
+No frappe import. Each method names its Shopee path; signing, retries and tokens live in clients.py.
+"""
+
+from collections.abc import Iterable, Iterator
+
+from shopee_bridge.client_errors import ShopeeError
+
+MAX_WINDOW = 15 * 86400
+MAX_BATCH = 50
+DEFAULT_ORDER_FIELDS = (
+	"buyer_user_id",
+	"buyer_username",
+	"estimated_shipping_fee",
+	"recipient_address",
+	"actual_shipping_fee",
+	"actual_shipping_fee_confirmed",
+	"note",
+	"note_update_time",
+	"item_list",
+	"pay_time",
+	"dropshipper",
+	"dropshipper_phone",
+	"split_up",
+	"buyer_cancel_reason",
+	"cancel_by",
+	"cancel_reason",
+	"fulfillment_flag",
+	"pickup_done_time",
+	"package_list",
+	"shipping_carrier",
+	"payment_method",
+	"total_amount",
+	"invoice_data",
+	"order_chargeable_weight_gram",
+	"return_request_due_date",
+	"edt",
+	"payment_info",
+)
+
+
+def time_windows(time_from: int, time_to: int, max_span: int = MAX_WINDOW) -> list[tuple[int, int]]:
+	"""Split [time_from, time_to] into windows of at most max_span seconds.
+
+	Adjacent windows share their boundary second, so nothing on an edge is lost; dedupe by key.
+	"""
+	if max_span <= 0:
+		raise ValueError("max_span must be positive")
+	windows, start = [], int(time_from)
+	while start < int(time_to):
+		end = min(start + max_span, int(time_to))
+		windows.append((start, end))
+		start = end
+	return windows
+
+
+def chunked(items: Iterable, size: int) -> Iterator[list]:
+	"""Successive lists of at most size items."""
+	batch = []
+	for item in items:
+		batch.append(item)
+		if len(batch) == size:
+			yield batch
+			batch = []
+	if batch:
+		yield batch
+
+
+def _check_span(time_from, time_to, label: str) -> None:
+	if time_from is not None and time_to is not None and int(time_to) - int(time_from) > MAX_WINDOW:
+		raise ValueError(f"{label} window exceeds 15 days; split it with time_windows()")
+
+
+def _check_batch(values: list, label: str) -> None:
+	if not 1 <= len(values) <= MAX_BATCH:
+		raise ValueError(f"{label} takes 1..{MAX_BATCH} values, got {len(values)}")
+
+
+class ShopeeEndpoints:
+	"""Endpoint methods; the host class provides request()."""
+
+	def _response(self, method: str, path: str, params=None, body=None, *, idempotent: bool | None = None):
+		return self.request(method, path, params, body, idempotent=idempotent).get("response") or {}
+
+	def get_shop_info(self) -> dict:
+		"""GET /api/v2/shop/get_shop_info (fields are top level, so the whole envelope is returned)."""
+		return self.request("GET", "/api/v2/shop/get_shop_info")
+
+	def get_order_list(
+		self,
+		time_from: int,
+		time_to: int,
+		*,
+		time_range_field: str = "update_time",
+		page_size: int = 100,
+		cursor: str = "",
+		order_status: str | None = None,
+	) -> dict:
+		"""GET /api/v2/order/get_order_list: one page {more, next_cursor, order_list}."""
+		_check_span(time_from, time_to, "get_order_list")
+		params = {
+			"time_range_field": time_range_field,
+			"time_from": int(time_from),
+			"time_to": int(time_to),
+			"page_size": page_size,
+			"cursor": cursor,
+			"order_status": order_status,
+		}
+		return self._response("GET", "/api/v2/order/get_order_list", params)
+
+	def iter_order_list(self, time_from: int, time_to: int, **kw) -> Iterator[dict]:
+		"""Every order_list row in one ≤15-day window, following next_cursor."""
+		_check_span(time_from, time_to, "iter_order_list")
+		cursor, seen = "", set()
+		while True:
+			page = self.get_order_list(time_from, time_to, cursor=cursor, **kw)
+			yield from page.get("order_list") or []
+			cursor = page.get("next_cursor") or ""
+			if not page.get("more") or not cursor:
+				return
+			if cursor in seen:
+				raise ShopeeError(f"next_cursor repeated on {cursor!r}", code="cursor_loop")
+			seen.add(cursor)
+
+	def get_order_detail(self, order_sn_list: list[str], optional_fields=DEFAULT_ORDER_FIELDS) -> dict:
+		"""GET /api/v2/order/get_order_detail for 1..50 orders: {order_list}."""
+		order_sn_list = list(order_sn_list)
+		_check_batch(order_sn_list, "get_order_detail")
+		params = {"order_sn_list": order_sn_list, "response_optional_fields": list(optional_fields)}
+		return self._response("GET", "/api/v2/order/get_order_detail", params)
+
+	def iter_order_details(
+		self, order_sns: Iterable[str], optional_fields=DEFAULT_ORDER_FIELDS
+	) -> Iterator[dict]:
+		"""Order details for any number of (deduplicated) order_sn, 50 per call."""
+		for batch in chunked(dict.fromkeys(order_sns), MAX_BATCH):
+			yield from self.get_order_detail(batch, optional_fields).get("order_list") or []
+
+	def get_tracking_number(self, order_sn: str, package_number: str | None = None) -> dict:
+		"""GET /api/v2/logistics/get_tracking_number (tracking_number may still be empty)."""
+		params = {"order_sn": order_sn, "package_number": package_number}
+		return self._response("GET", "/api/v2/logistics/get_tracking_number", params)
+
+	def get_return_list(self, page_no: int = 0, page_size: int = 100, **filters) -> dict:
+		"""GET /api/v2/returns/get_return_list: one page {more, return}."""
+		_check_span(filters.get("create_time_from"), filters.get("create_time_to"), "get_return_list")
+		_check_span(filters.get("update_time_from"), filters.get("update_time_to"), "get_return_list")
+		params = {"page_no": page_no, "page_size": page_size, **filters}
+		return self._response("GET", "/api/v2/returns/get_return_list", params)
+
+	def iter_returns(self, page_size: int = 100, **filters) -> Iterator[dict]:
+		"""Every return matching filters, walking page_no from 0."""
+		for page_no in range(10_000):
+			page = self.get_return_list(page_no, page_size, **filters)
+			yield from page.get("return") or []
+			if not page.get("more"):
+				return
+		raise ShopeeError("get_return_list never reported the last page", code="page_loop")
+
+	def get_return_detail(self, return_sn: str) -> dict:
+		"""GET /api/v2/returns/get_return_detail."""
+		return self._response("GET", "/api/v2/returns/get_return_detail", {"return_sn": return_sn})
+
+	def get_escrow_detail(self, order_sn: str) -> dict:
+		"""GET /api/v2/payment/get_escrow_detail: {order_sn, order_income, ...}."""
+		return self._response("GET", "/api/v2/payment/get_escrow_detail", {"order_sn": order_sn})
+
+	def get_escrow_detail_batch(self, order_sn_list: list[str]) -> list:
+		"""POST /api/v2/payment/get_escrow_detail_batch for 1..50 orders (read-only, so retried)."""
+		order_sn_list = list(order_sn_list)
+		_check_batch(order_sn_list, "get_escrow_detail_batch")
+		body = {"order_sn_list": order_sn_list}
+		return (
+			self._response("POST", "/api/v2/payment/get_escrow_detail_batch", body=body, idempotent=True)
+			or []
+		)
+
+	def get_wallet_transaction_list(
+		self, create_time_from: int, create_time_to: int, page_no: int = 0, page_size: int = 100, **kw
+	) -> dict:
+		"""GET /api/v2/payment/get_wallet_transaction_list: one page {more, transaction_list}."""
+		_check_span(create_time_from, create_time_to, "get_wallet_transaction_list")
+		params = {
+			"create_time_from": int(create_time_from),
+			"create_time_to": int(create_time_to),
+			"page_no": page_no,
+			"page_size": page_size,
+			**kw,
+		}
+		return self._response("GET", "/api/v2/payment/get_wallet_transaction_list", params)
+
+	def iter_wallet_transactions(
+		self, create_time_from: int, create_time_to: int, page_size: int = 100, **kw
+	) -> Iterator[dict]:
+		"""Every wallet transaction in one ≤15-day window, walking page_no from 0."""
+		for page_no in range(10_000):
+			page = self.get_wallet_transaction_list(
+				create_time_from, create_time_to, page_no, page_size, **kw
+			)
+			yield from page.get("transaction_list") or []
+			if not page.get("more"):
+				return
+		raise ShopeeError("get_wallet_transaction_list never reported the last page", code="page_loop")
