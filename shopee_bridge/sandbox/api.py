@@ -1,0 +1,386 @@
+"""The imitated Shopee Open Platform v2 endpoints: common checks, then one small handler per API."""
+
+import base64
+import hmac
+import json
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from shopee_bridge import auth
+from shopee_bridge.sandbox import finance
+from shopee_bridge.sandbox.errors import ApiError, success_envelope, top_level_envelope
+from shopee_bridge.sandbox.orders import STATUSES
+from shopee_bridge.sandbox.tokens import ACCESS_TTL
+
+MAX_CLOCK_DRIFT = 300
+MAX_WINDOW = 15 * 86400
+MAX_BATCH = 50
+MAX_PAGE_SIZE = 100
+LIST_FILTER_STATUSES = (*STATUSES, "INVOICE_PENDING", "RETRY_SHIP", "PENDING")
+
+
+@dataclass
+class Call:
+	"""One incoming API request, plus the shop it was authenticated for."""
+
+	method: str
+	path: str
+	query: dict
+	body: dict
+	shop_id: int | None = None
+
+
+@dataclass
+class Reply:
+	"""What to answer: HTTP status, JSON payload (None for no body) and extra headers."""
+
+	status: int
+	payload: dict | list | None
+	headers: dict = field(default_factory=dict)
+
+
+def handle(sandbox, call: Call) -> Reply:
+	"""Run the common checks and the endpoint; Shopee errors become error envelopes by the caller."""
+	route = ROUTES.get(call.path)
+	if route is None:
+		raise ApiError("error_not_found", "Wrong path, this api does not exist.", 404)
+	method, handler = route
+	if call.method != method:
+		raise ApiError("error_not_found", f"{call.path} only supports {method}.", 404)
+	_check_common(sandbox, call)
+	return handler(sandbox, call)
+
+
+# -- common checks ---------------------------------------------------------------------------
+
+
+def _check_common(sandbox, call: Call) -> None:
+	query = call.query
+	partner_id = _int(query, "partner_id", "There is no partner_id in query.")
+	if partner_id != sandbox.partner_id:
+		raise ApiError("invalid_partner_id", "Invalid partner_id.")
+	timestamp = _int(query, "timestamp", "no timestamp")
+	if abs(sandbox.clock() - timestamp) > MAX_CLOCK_DRIFT:
+		raise ApiError("error_param", "Timestamp is expired")
+	given = query.get("sign") or _missing("There is no sign in query.")
+	if auth.is_public_path(call.path):
+		expected = auth.sign(sandbox.partner_key, query["partner_id"], call.path, query["timestamp"])
+	else:
+		token = query.get("access_token") or _missing("There is no access_token in query.")
+		shop = query.get("shop_id") or _missing("There is no shop_id in query.")
+		expected = auth.sign(
+			sandbox.partner_key, query["partner_id"], call.path, query["timestamp"], token, shop
+		)
+	if not hmac.compare_digest(expected.encode(), str(given).encode()):
+		raise ApiError("error_sign", "Wrong sign.")
+	if not auth.is_public_path(call.path):
+		call.shop_id = _int(query, "shop_id")
+		if not sandbox.tokens_valid(query["access_token"], call.shop_id):
+			raise ApiError("invalid_acceess_token", "Invalid access_token.")
+
+
+def _missing(message: str):
+	raise ApiError("error_param", message)
+
+
+def _int(params: dict, name: str, missing: str | None = None, default=None) -> int:
+	value = params.get(name)
+	if value in (None, ""):
+		if default is not None:
+			return default
+		raise ApiError("error_param", missing or f"{name} is required.")
+	try:
+		return int(value)
+	except (TypeError, ValueError):
+		raise ApiError("error_param", f"Invalid {name}.")
+
+
+def _page_size(params: dict) -> int:
+	size = _int(params, "page_size")
+	if not 1 <= size <= MAX_PAGE_SIZE:
+		raise ApiError("error_param", "page_size should be between 1 and 100.")
+	return size
+
+
+def _window(params: dict, start: str, end: str, required: bool = False, error: str = "error_param"):
+	"""(from, to) of a ≤15-day range, or None when neither bound is given and it is optional."""
+	if not required and params.get(start) in (None, "") and params.get(end) in (None, ""):
+		return None
+	time_from, time_to = _int(params, start), _int(params, end)
+	if time_to < time_from:
+		raise ApiError(error, f"{start} must not be later than {end}.")
+	if time_to - time_from > MAX_WINDOW:
+		raise ApiError(error, "The time range of the query cannot exceed 15 days.")
+	return time_from, time_to
+
+
+def _sn_list(raw, name: str) -> list[str]:
+	values = raw.split(",") if isinstance(raw, str) else list(raw or [])
+	values = list(dict.fromkeys(str(value).strip() for value in values if str(value).strip()))
+	if not 1 <= len(values) <= MAX_BATCH:
+		raise ApiError("error_param", f"{name} should contain 1 to 50 values.")
+	return values
+
+
+def _fields(params: dict) -> set[str]:
+	return {
+		name.strip() for name in str(params.get("response_optional_fields") or "").split(",") if name.strip()
+	}
+
+
+def _check_body_partner(sandbox, body: dict) -> None:
+	if _int(body, "partner_id") != sandbox.partner_id:
+		raise ApiError("invalid_partner_id", "Invalid partner_id.")
+
+
+# -- authorization ---------------------------------------------------------------------------
+
+
+def auth_partner(sandbox, call: Call) -> Reply:
+	"""The seller approves at once: redirect with code and shop_id appended."""
+	redirect = call.query.get("redirect") or _missing("redirect is required.")
+	shop_id = _int(call.query, "sandbox_shop_id", default=sandbox.dataset.shops[0]["shop_id"])
+	if sandbox.dataset.shop(shop_id) is None:
+		raise ApiError("invalid_shop_id", "Invalid shop_id.")
+	code = sandbox.tokens.issue_code(shop_id)
+	return Reply(302, None, {"Location": append_query(redirect, {"code": code, "shop_id": shop_id})})
+
+
+def append_query(url: str, extra: dict) -> str:
+	"""url with extra query parameters added after its existing ones."""
+	parts = urlsplit(url)
+	query = [*parse_qsl(parts.query, keep_blank_values=True), *((k, str(v)) for k, v in extra.items())]
+	return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def token_get(sandbox, call: Call) -> Reply:
+	"""auth/token/get: code -> first token pair."""
+	_check_body_partner(sandbox, call.body)
+	shop_id = _int(call.body, "shop_id")
+	code = call.body.get("code") or _missing("code is required.")
+	pair = sandbox.tokens.exchange_code(str(code), shop_id)
+	fields = {
+		"access_token": pair["access_token"],
+		"refresh_token": pair["refresh_token"],
+		"expire_in": ACCESS_TTL,
+	}
+	return Reply(200, top_level_envelope(fields))
+
+
+def access_token_get(sandbox, call: Call) -> Reply:
+	"""auth/access_token/get: refresh_token -> new pair (the old refresh token dies)."""
+	_check_body_partner(sandbox, call.body)
+	shop_id = _int(call.body, "shop_id")
+	refresh_token = call.body.get("refresh_token") or _missing("refresh_token is required.")
+	pair = sandbox.tokens.refresh(str(refresh_token), shop_id)
+	fields = {
+		"access_token": pair["access_token"],
+		"refresh_token": pair["refresh_token"],
+		"expire_in": ACCESS_TTL,
+		"partner_id": sandbox.partner_id,
+		"shop_id": shop_id,
+	}
+	return Reply(200, top_level_envelope(fields))
+
+
+def get_shop_info(sandbox, call: Call) -> Reply:
+	"""shop/get_shop_info, fields at top level and no currency (as on Shopee)."""
+	shop = sandbox.dataset.shop(call.shop_id)
+	auth_time, expire_time = sandbox.tokens.authorization(call.shop_id)
+	fields = {
+		"shop_name": shop["shop_name"],
+		"region": shop["region"],
+		"status": "NORMAL",
+		"is_cb": False,
+		"is_sip": False,
+		"sip_affi_shops": [],
+		"auth_time": auth_time,
+		"expire_time": expire_time,
+		"merchant_id": None,
+	}
+	return Reply(200, top_level_envelope(fields))
+
+
+# -- orders and logistics --------------------------------------------------------------------
+
+
+def _encode_cursor(field_name: str, key: tuple) -> str:
+	return base64.urlsafe_b64encode(json.dumps([field_name, *key], separators=(",", ":")).encode()).decode()
+
+
+def _decode_cursor(cursor: str, field_name: str) -> tuple | None:
+	if not cursor:
+		return None
+	try:
+		name, moment, order_sn = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+	except (ValueError, TypeError):
+		raise ApiError("error_param", "Invalid cursor.")
+	if name != field_name or not isinstance(moment, int) or not isinstance(order_sn, str):
+		raise ApiError("error_param", "Invalid cursor.")
+	return moment, order_sn
+
+
+def get_order_list(sandbox, call: Call) -> Reply:
+	"""order/get_order_list: ≤15-day window, cursor paging, ascending by (time, order_sn)."""
+	query = call.query
+	field_name = query.get("time_range_field")
+	if field_name not in ("create_time", "update_time"):
+		raise ApiError("error_param", "time_range_field should be create_time or update_time.")
+	time_from, time_to = _window(query, "time_from", "time_to", True, "order.order_list_invalid_time")
+	page_size = _page_size(query)
+	status = query.get("order_status") or None
+	if status is not None and status not in LIST_FILTER_STATUSES:
+		raise ApiError("error_param", f"Invalid order_status {status}.")
+	after = _decode_cursor(str(query.get("cursor") or ""), field_name)
+	rows, more = sandbox.dataset.list_orders(
+		call.shop_id, field_name, time_from, time_to, status, after, page_size
+	)
+	with_status = "order_status" in _fields(query)
+	order_list = [
+		{"order_sn": row["order_sn"], **({"order_status": row["order_status"]} if with_status else {})}
+		for row in rows
+	]
+	next_cursor = _encode_cursor(field_name, rows[-1]["key"]) if more else ""
+	return Reply(200, success_envelope({"more": more, "next_cursor": next_cursor, "order_list": order_list}))
+
+
+def get_order_detail(sandbox, call: Call) -> Reply:
+	"""order/get_order_detail: 1..50 order_sn; unknown ones are omitted and listed in warning."""
+	order_sns = _sn_list(call.query.get("order_sn_list"), "order_sn_list")
+	fields = _fields(call.query)
+	found, missing = [], []
+	for order_sn in order_sns:
+		index = sandbox.dataset.index_of(order_sn, call.shop_id)
+		if index is None:
+			missing.append(order_sn)
+		else:
+			found.append(sandbox.dataset.order_detail(index, fields))
+	return Reply(200, success_envelope({"order_list": found}, warning=missing))
+
+
+def _order_index(sandbox, call: Call, params: dict) -> int:
+	order_sn = params.get("order_sn") or _missing("order_sn is required.")
+	index = sandbox.dataset.index_of(str(order_sn), call.shop_id)
+	if index is None:
+		raise ApiError("error_not_found", f"Order {order_sn} not found.", 404)
+	return index
+
+
+def get_tracking_number(sandbox, call: Call) -> Reply:
+	"""logistics/get_tracking_number: empty until the order is PROCESSED."""
+	index = _order_index(sandbox, call, call.query)
+	return Reply(200, success_envelope({"tracking_number": sandbox.dataset.tracking_number(index)}))
+
+
+# -- returns ---------------------------------------------------------------------------------
+
+
+def get_return_list(sandbox, call: Call) -> Reply:
+	"""returns/get_return_list: page_no from 0, optional ≤15-day create/update windows."""
+	query = call.query
+	page_no, page_size = _int(query, "page_no"), _page_size(query)
+	if page_no < 0:
+		raise ApiError("error_param", "page_no should not be negative.")
+	created = _window(query, "create_time_from", "create_time_to")
+	updated = _window(query, "update_time_from", "update_time_to")
+	entries = sandbox.dataset.list_returns(call.shop_id, created, updated, query.get("status") or None)
+	page = entries[page_no * page_size : (page_no + 1) * page_size]
+	rows = [sandbox.dataset.return_view(entry) for entry in page]
+	return Reply(200, success_envelope({"more": len(entries) > (page_no + 1) * page_size, "return": rows}))
+
+
+def get_return_detail(sandbox, call: Call) -> Reply:
+	"""returns/get_return_detail by return_sn."""
+	return_sn = call.query.get("return_sn") or _missing("return_sn is required.")
+	entry = sandbox.dataset.find_return(str(return_sn), call.shop_id)
+	if entry is None:
+		raise ApiError("error_not_found", f"Return {return_sn} not found.", 404)
+	return Reply(200, success_envelope(sandbox.dataset.return_view(entry, detail=True)))
+
+
+# -- payment ---------------------------------------------------------------------------------
+
+
+def get_escrow_detail(sandbox, call: Call) -> Reply:
+	"""payment/get_escrow_detail for one order."""
+	index = _order_index(sandbox, call, call.query)
+	return Reply(200, success_envelope(sandbox.dataset.escrow_detail(index)))
+
+
+def get_escrow_detail_batch(sandbox, call: Call) -> Reply:
+	"""payment/get_escrow_detail_batch (POST body order_sn_list, 1..50): [{escrow_detail}]."""
+	order_sns = _sn_list(call.body.get("order_sn_list"), "order_sn_list")
+	details, missing = [], []
+	for order_sn in order_sns:
+		index = sandbox.dataset.index_of(order_sn, call.shop_id)
+		if index is None:
+			missing.append(order_sn)
+		else:
+			details.append({"escrow_detail": sandbox.dataset.escrow_detail(index)})
+	return Reply(200, success_envelope(details, warning=missing))
+
+
+def get_escrow_list(sandbox, call: Call) -> Reply:
+	"""payment/get_escrow_list: releases in [release_time_from, release_time_to], page_no from 1."""
+	query = call.query
+	time_from, time_to = _int(query, "release_time_from"), _int(query, "release_time_to")
+	page_no, page_size = _int(query, "page_no", default=1), _page_size(query)
+	if page_no < 1:
+		raise ApiError("error_param", "page_no should start from 1.")
+	rows = sandbox.dataset.escrow_releases(call.shop_id, time_from, time_to)
+	page = rows[(page_no - 1) * page_size : page_no * page_size]
+	return Reply(200, success_envelope({"escrow_list": page, "more": len(rows) > page_no * page_size}))
+
+
+def get_wallet_transaction_list(sandbox, call: Call) -> Reply:
+	"""payment/get_wallet_transaction_list: page_no from 0, ≤15-day create_time window (default: last 15 days)."""
+	query = call.query
+	page_no, page_size = _int(query, "page_no"), _page_size(query)
+	if page_no < 0:
+		raise ApiError("error_param", "page_no should not be negative.")
+	now = int(sandbox.clock())
+	time_from, time_to = _window(query, "create_time_from", "create_time_to") or (now - MAX_WINDOW, now)
+	rows = [
+		row
+		for row in sandbox.dataset.wallet_transactions(call.shop_id, time_from, time_to)
+		if _wanted(row, query)
+	]
+	page = rows[page_no * page_size : (page_no + 1) * page_size]
+	return Reply(
+		200, success_envelope({"transaction_list": page, "more": len(rows) > (page_no + 1) * page_size})
+	)
+
+
+def _wanted(row: dict, query: dict) -> bool:
+	kind = str(query.get("transaction_type") or "")
+	if kind and kind not in (
+		row["transaction_type"],
+		str(finance.TRANSACTION_TYPES[row["transaction_type"]]),
+	):
+		return False
+	flow = query.get("money_flow")
+	if flow in ("MONEY_IN", "MONEY_OUT") and (row["amount"] >= 0) != (flow == "MONEY_IN"):
+		return False
+	tab = query.get("transaction_tab_type")
+	if tab == "wallet_order_income":
+		return row["transaction_type"].startswith("ESCROW_")
+	if tab == "wallet_withdrawals":
+		return row["transaction_type"].startswith("WITHDRAWAL_")
+	return True
+
+
+ROUTES = {
+	auth.AUTH_PARTNER_PATH: ("GET", auth_partner),
+	"/api/v2/auth/token/get": ("POST", token_get),
+	"/api/v2/auth/access_token/get": ("POST", access_token_get),
+	"/api/v2/shop/get_shop_info": ("GET", get_shop_info),
+	"/api/v2/order/get_order_list": ("GET", get_order_list),
+	"/api/v2/order/get_order_detail": ("GET", get_order_detail),
+	"/api/v2/logistics/get_tracking_number": ("GET", get_tracking_number),
+	"/api/v2/returns/get_return_list": ("GET", get_return_list),
+	"/api/v2/returns/get_return_detail": ("GET", get_return_detail),
+	"/api/v2/payment/get_escrow_detail": ("GET", get_escrow_detail),
+	"/api/v2/payment/get_escrow_detail_batch": ("POST", get_escrow_detail_batch),
+	"/api/v2/payment/get_escrow_list": ("GET", get_escrow_list),
+	"/api/v2/payment/get_wallet_transaction_list": ("GET", get_wallet_transaction_list),
+}

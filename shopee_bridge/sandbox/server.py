@@ -1,0 +1,309 @@
+"""SandboxServer: a loopback HTTP server imitating the Shopee Open Platform v2 endpoints the app uses."""
+
+import ipaddress
+import json
+import socket
+import threading
+import time
+from collections import Counter, deque
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+
+from shopee_bridge import auth
+from shopee_bridge.sandbox import api, control
+from shopee_bridge.sandbox.control import is_loopback_host
+from shopee_bridge.sandbox.data import Dataset
+from shopee_bridge.sandbox.errors import ApiError, dump_json, error_envelope
+from shopee_bridge.sandbox.tokens import TokenStore
+
+FAULT_KINDS = ("rate_limit", "server_error", "slow", "drop", "invalid_token")
+ANY_PATH = "*"
+PARTNER_LEVEL_PUSH_CODES = (1, 2, 12)
+DROP = object()
+
+
+class SandboxServer:
+	"""A ThreadingHTTPServer on 127.0.0.1 with seeded data, Shopee's checks and fault injection."""
+
+	def __init__(
+		self,
+		partner_id: int,
+		partner_key: str,
+		seed: int = 1,
+		orders: int = 50,
+		shops: list[dict] | None = None,
+		host: str = "127.0.0.1",
+		port: int = 0,
+		push_key: str | None = None,
+	):
+		if not _is_ipv4_loopback("127.0.0.1" if host == "localhost" else host):
+			raise ValueError(f"the sandbox only listens on IPv4 loopback, not {host!r}")
+		self.partner_id = int(partner_id)
+		self.partner_key = partner_key
+		self.push_key = push_key
+		self.host = "127.0.0.1" if host == "localhost" else host
+		self.port = int(port)
+		self.clock = time.time
+		self.dataset = Dataset(seed=seed, orders=orders, shops=shops)
+		self.tokens = TokenStore([shop["shop_id"] for shop in self.dataset.shops], clock=lambda: self.clock())
+		self._lock = threading.Lock()
+		self._faults: dict[str, deque] = {}
+		self._counts: Counter = Counter()
+		self._calls: list[dict] = []
+		self._httpd: ThreadingHTTPServer | None = None
+		self._thread: threading.Thread | None = None
+
+	# -- lifecycle ---------------------------------------------------------------------------
+
+	def start(self) -> "SandboxServer":
+		"""Bind and serve in a daemon thread."""
+		if self._httpd is not None:
+			return self
+		httpd = ThreadingHTTPServer((self.host, self.port), _Handler)
+		httpd.daemon_threads = True
+		httpd.sandbox = self
+		self._httpd = httpd
+		self.port = httpd.server_address[1]
+		self._thread = threading.Thread(
+			target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="shopee-sandbox", daemon=True
+		)
+		self._thread.start()
+		return self
+
+	def stop(self) -> None:
+		"""Stop serving and release the port."""
+		if self._httpd is None:
+			return
+		self._httpd.shutdown()
+		self._httpd.server_close()
+		self._thread.join(timeout=5)
+		self._httpd = self._thread = None
+
+	def __enter__(self) -> "SandboxServer":
+		return self.start()
+
+	def __exit__(self, *exc_info) -> None:
+		self.stop()
+
+	@property
+	def url(self) -> str:
+		return f"http://{self.host}:{self.port}"
+
+	# -- controls ----------------------------------------------------------------------------
+
+	def inject_fault(
+		self, path: str, kind: str, count: int = 1, retry_after: int = 1, delay: float = 0.0
+	) -> None:
+		"""Make the next `count` calls to path (or "*" for any API path) fail in the given way."""
+		if kind not in FAULT_KINDS:
+			raise ValueError(f"unknown fault kind {kind!r}; use one of {', '.join(FAULT_KINDS)}")
+		fault = {"kind": kind, "left": int(count), "retry_after": int(retry_after), "delay": float(delay)}
+		with self._lock:
+			self._faults.setdefault(path, deque()).append(fault)
+
+	def _take_fault(self, path: str) -> dict | None:
+		with self._lock:
+			for key in (path, ANY_PATH):
+				queue = self._faults.get(key)
+				while queue and queue[0]["left"] <= 0:
+					queue.popleft()
+				if queue:
+					queue[0]["left"] -= 1
+					return dict(queue[0])
+		return None
+
+	def expire_access_token(self, shop_id: int) -> None:
+		"""The shop's access tokens stop working now (the refresh token still works)."""
+		self.tokens.expire_access(int(shop_id))
+
+	def issued_tokens(self, shop_id: int) -> dict:
+		"""The shop's current token pair and expiry times."""
+		return self.tokens.current(int(shop_id))
+
+	def tokens_valid(self, access_token: str, shop_id: int) -> bool:
+		return self.tokens.is_valid_access(access_token, shop_id)
+
+	def set_order_status(self, order_sn: str, status: str, update_time: int | None = None) -> int:
+		"""Move an order to status (update_time defaults to now); returns the new update_time."""
+		return self.dataset.set_status(order_sn, status, update_time)
+
+	@property
+	def call_counts(self) -> dict[str, int]:
+		with self._lock:
+			return dict(self._counts)
+
+	@property
+	def calls(self) -> list[dict]:
+		with self._lock:
+			return [dict(call) for call in self._calls]
+
+	def reset_counts(self) -> None:
+		"""Forget the recorded calls and counts."""
+		with self._lock:
+			self._counts.clear()
+			self._calls.clear()
+
+	def _record(self, record: dict) -> None:
+		with self._lock:
+			self._counts[record["path"]] += 1
+			self._calls.append(record)
+
+	def push(
+		self,
+		url: str,
+		code: int,
+		data: dict,
+		shop_id: int | None = None,
+		timestamp: int | None = None,
+		key: str | None = None,
+	) -> tuple[int, bytes]:
+		"""POST a Shopee-style signed push to a loopback url; returns (HTTP status, body).
+
+		shop_id defaults to the first shop, except for partner-level codes (1, 2, 12), which then omit it.
+		"""
+		if not is_loopback_host(urlsplit(url).hostname or ""):
+			raise ValueError("the sandbox only pushes to loopback URLs")
+		message = {
+			"code": int(code),
+			"timestamp": int(self.clock() if timestamp is None else timestamp),
+			"data": data,
+		}
+		if shop_id is not None or int(code) not in PARTNER_LEVEL_PUSH_CODES:
+			message = {"shop_id": int(shop_id or self.dataset.shops[0]["shop_id"]), **message}
+		raw = json.dumps(message, separators=(",", ":")).encode()
+		signature = auth.push_signature(key or self.push_key or self.partner_key, url, raw)
+		with requests.Session() as session:
+			session.trust_env = False  # never route loopback pushes through an environment proxy
+			headers = {"Authorization": signature, "Content-Type": "application/json"}
+			response = session.post(url, data=raw, headers=headers, timeout=10)
+		return response.status_code, response.content
+
+	# -- request handling --------------------------------------------------------------------
+
+	def serve_api(self, method: str, path: str, query: dict, raw_body: bytes):
+		"""Answer one API call (faults first, then Shopee's checks); DROP means hang up.
+
+		The call is counted on arrival; its status and error are filled in once answered.
+		"""
+		record = {"method": method, "path": path, "query": query, "body": _body_for_record(raw_body)}
+		record.update(status=None, error="")
+		self._record(record)
+		try:
+			reply = self._answer(method, path, query, raw_body)
+		except ApiError as error:
+			reply = api.Reply(error.status, error_envelope(error.error, error.message), error.headers)
+		with self._lock:
+			if reply is DROP:
+				record["error"] = "connection_dropped"
+			else:
+				payload = reply.payload if isinstance(reply.payload, dict) else {}
+				record.update(status=reply.status, error=payload.get("error", ""))
+		return reply
+
+	def _answer(self, method: str, path: str, query: dict, raw_body: bytes):
+		fault = self._take_fault(path)
+		if fault:
+			if fault["kind"] == "drop":
+				return DROP
+			if fault["kind"] == "slow":
+				time.sleep(fault["delay"])
+			else:
+				raise _fault_error(fault)
+		return api.handle(self, api.Call(method, path, query, _parse_body(raw_body)))
+
+
+def _is_ipv4_loopback(host: str) -> bool:
+	try:
+		return ipaddress.IPv4Address(host).is_loopback
+	except ValueError:
+		return False
+
+
+def _body_for_record(raw_body: bytes):
+	try:
+		return json.loads(raw_body) if raw_body.strip() else None
+	except ValueError:
+		return raw_body.decode("utf-8", "replace")
+
+
+def _parse_body(raw_body: bytes) -> dict:
+	if not raw_body.strip():
+		return {}
+	try:
+		body = json.loads(raw_body)
+	except ValueError:
+		raise ApiError("error_param", "The request body is not a valid json format")
+	if not isinstance(body, dict):
+		raise ApiError("error_param", "The request body should be a JSON object.")
+	return body
+
+
+def _fault_error(fault: dict) -> ApiError:
+	kind = fault["kind"]
+	if kind == "rate_limit":
+		return ApiError(
+			"error_rate_limit", "Too many requests.", 429, {"Retry-After": str(fault["retry_after"])}
+		)
+	if kind == "server_error":
+		return ApiError("error_server", "Something wrong. Please try later.", 500)
+	return ApiError("invalid_acceess_token", "Invalid access_token.", 403)
+
+
+def _flat_query(raw_query: str) -> dict:
+	"""Query parameters; a repeated key keeps all its values as a list."""
+	parsed = parse_qs(raw_query, keep_blank_values=True)
+	return {key: values[0] if len(values) == 1 else values for key, values in parsed.items()}
+
+
+class _Handler(BaseHTTPRequestHandler):
+	server_version = "ShopeeSandbox/1.0"
+	sys_version = ""
+
+	def do_GET(self) -> None:
+		self._serve("GET")
+
+	def do_POST(self) -> None:
+		self._serve("POST")
+
+	def log_message(self, format: str, *args) -> None:
+		"""Quiet: the calls are recorded on the SandboxServer instead."""
+
+	def _serve(self, method: str) -> None:
+		sandbox = self.server.sandbox
+		parts = urlsplit(self.path)
+		query = _flat_query(parts.query)
+		raw_body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+		if parts.path.startswith(control.CONTROL_PREFIX):
+			status, payload = control.handle(
+				sandbox, method, parts.path, query, raw_body, self.client_address[0]
+			)
+			self._send(status, payload, {})
+			return
+		reply = sandbox.serve_api(method, parts.path, query, raw_body)
+		if reply is DROP:
+			self._hang_up()
+		else:
+			self._send(reply.status, reply.payload, reply.headers)
+
+	def _send(self, status: int, payload, headers: dict) -> None:
+		body = b"" if payload is None else dump_json(payload)
+		try:
+			self.send_response(status)
+			self.send_header("Content-Type", "application/json")
+			self.send_header("Content-Length", str(len(body)))
+			for name, value in headers.items():
+				self.send_header(name, value)
+			self.end_headers()
+			self.wfile.write(body)
+		except (BrokenPipeError, ConnectionResetError):
+			self.close_connection = True  # the client gave up (e.g. its read timeout beat a "slow" fault)
+
+	def _hang_up(self) -> None:
+		"""Close the connection without a single byte of response."""
+		self.close_connection = True
+		try:
+			self.connection.shutdown(socket.SHUT_RDWR)
+		except OSError:
+			pass
