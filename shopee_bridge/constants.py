@@ -63,3 +63,24 @@ PUSH_CODES = {
 # Webhook inbox retry schedule in seconds; attempts past its end reuse the last delay.
 BACKOFF_SCHEDULE = (60, 300, 900, 3600, 10800)
 DEFAULT_MAX_ATTEMPTS = 8
+
+ADDRESS_KEY_FIELD = "shopee_address_key"
+BUYER_PAID_FIELD = "shopee_buyer_paid_amount"
+SHOPEE_FUNDED_FIELD = "shopee_funded_amount"
+ORDER_STATUS_FIELD = "shopee_order_status"
+
+# Shopee shops trade in their region's currency (get_shop_info has no currency field).
+REGION_CURRENCIES = {
+	"SG": "SGD",
+	"MY": "MYR",
+	"TH": "THB",
+	"VN": "VND",
+	"PH": "PHP",
+	"ID": "IDR",
+	"TW": "TWD",
+	"BR": "BRL",
+	"MX": "MXN",
+	"CO": "COP",
+	"CL": "CLP",
+	"PL": "PLN",
+}

@@ -21,7 +21,10 @@ scheduler_events = {
 	"cron": {
 		"*/2 * * * *": ["shopee_bridge.jobs.process_webhook.retry_due"],
 		"*/30 * * * *": ["shopee_bridge.jobs.tokens.refresh_expiring_tokens"],
+		"*/5 * * * *": ["shopee_bridge.jobs.orders.schedule_incremental_sync"],
 	},
 }
 
 default_log_clearing_doctypes = {"Shopee Sync Log": 60}
+
+doctype_js = {"Sales Order": "public/js/sales_order.js"}

@@ -4,15 +4,19 @@ import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
 from shopee_bridge.constants import (
+	ADDRESS_KEY_FIELD,
+	BUYER_PAID_FIELD,
 	BUYER_USERNAME_FIELD,
 	CUSTOMER_KEY_FIELD,
 	LAST_PUSH_FIELD,
 	MANAGER_ROLE,
 	MODULE,
 	ORDER_SN_FIELD,
+	ORDER_STATUS_FIELD,
 	SETTINGS,
 	SHOP,
 	SHOP_FIELD,
+	SHOPEE_FUNDED_FIELD,
 	WORKSPACE,
 )
 
@@ -76,6 +80,40 @@ def get_custom_fields() -> dict:
 				"insert_after": BUYER_USERNAME_FIELD,
 				"description": "Shopee update_time of the newest change applied; older pushes are ignored.",
 			},
+			{
+				"fieldname": ORDER_STATUS_FIELD,
+				"label": "Shopee Order Status",
+				"fieldtype": "Data",
+				"read_only": 1,
+				"no_copy": 1,
+				"allow_on_submit": 1,
+				"in_standard_filter": 1,
+				"insert_after": LAST_PUSH_FIELD,
+			},
+			{
+				"fieldname": "shopee_column_break",
+				"fieldtype": "Column Break",
+				"insert_after": ORDER_STATUS_FIELD,
+			},
+			{
+				"fieldname": BUYER_PAID_FIELD,
+				"label": "Paid by Buyer on Shopee",
+				"fieldtype": "Currency",
+				"options": "currency",
+				"read_only": 1,
+				"no_copy": 1,
+				"insert_after": "shopee_column_break",
+			},
+			{
+				"fieldname": SHOPEE_FUNDED_FIELD,
+				"label": "Funded by Shopee",
+				"fieldtype": "Currency",
+				"options": "currency",
+				"read_only": 1,
+				"no_copy": 1,
+				"insert_after": BUYER_PAID_FIELD,
+				"description": "Shopee vouchers, coins and discounts: paid to the seller through escrow.",
+			},
 		],
 		("Sales Invoice", "Delivery Note"): [
 			_section("terms"),
@@ -94,6 +132,18 @@ def get_custom_fields() -> dict:
 				"insert_after": "shopee_section",
 			},
 			_shop_link(CUSTOMER_KEY_FIELD) | {"no_copy": 1},
+		],
+		"Address": [
+			{
+				"fieldname": ADDRESS_KEY_FIELD,
+				"label": "Shopee Address Key",
+				"fieldtype": "Data",
+				"read_only": 1,
+				"hidden": 1,
+				"no_copy": 1,
+				"search_index": 1,
+				"insert_after": "links",
+			},
 		],
 	}
 
@@ -114,10 +164,29 @@ def setup():
 	"""The one setup routine behind install and migrate."""
 	ensure_module_def()
 	ensure_role()
-	create_custom_fields(get_custom_fields(), ignore_validate=True, update=True)
+	sync_custom_fields()
 	ensure_customer_unique_index()
 	ensure_settings()
 	ensure_workspace()
+
+
+def sync_custom_fields():
+	"""Create or update only the custom fields that differ, so a re-run writes nothing."""
+	pending = {}
+	for doctypes, fields in get_custom_fields().items():
+		for dt in (doctypes,) if isinstance(doctypes, str) else doctypes:
+			changed = [df for df in fields if not _custom_field_matches(dt, df)]
+			if changed:
+				pending[dt] = changed
+	if pending:
+		create_custom_fields(pending, ignore_validate=True, update=True)
+
+
+def _custom_field_matches(dt: str, df: dict) -> bool:
+	current = frappe.db.get_value(
+		"Custom Field", {"dt": dt, "fieldname": df["fieldname"]}, list(df), as_dict=True
+	)
+	return bool(current) and all(str(current.get(k) or "") == str(v or "") for k, v in df.items())
 
 
 def ensure_module_def():

@@ -56,7 +56,9 @@ def test_public_paths(path, public):
 
 def test_authorization_url_is_publicly_signed_with_redirect():
 	key = secrets.token_hex(16)
-	url = auth.authorization_url("http://127.0.0.1:8899/", 42, key, "https://erp.example/cb?state=s", timestamp=1000)
+	url = auth.authorization_url(
+		"http://127.0.0.1:8899/", 42, key, "https://erp.example/cb?state=s", timestamp=1000
+	)
 	parsed = urlparse(url)
 	query = {k: v[0] for k, v in parse_qs(parsed.query).items()}
 	assert parsed.path == auth.AUTH_PARTNER_PATH
@@ -78,7 +80,9 @@ class TestVerifyPush:
 		self.signature = auth.push_signature(self.key, self.url, self.body)
 
 	def test_signature_is_over_url_pipe_body(self):
-		expected = hmac.new(self.key.encode(), self.url.encode() + b"|" + self.body, hashlib.sha256).hexdigest()
+		expected = hmac.new(
+			self.key.encode(), self.url.encode() + b"|" + self.body, hashlib.sha256
+		).hexdigest()
 		assert self.signature == expected
 
 	def test_valid_push_passes(self):
@@ -98,7 +102,9 @@ class TestVerifyPush:
 
 	def test_tampered_body_fails(self):
 		with pytest.raises(auth.PushVerificationError):
-			auth.verify_push(self.key, self.url, self.body.replace(b'"A"', b'"B"'), self.signature, 1000, now=1000)
+			auth.verify_push(
+				self.key, self.url, self.body.replace(b'"A"', b'"B"'), self.signature, 1000, now=1000
+			)
 
 	@pytest.mark.parametrize("now", [1301, 699])
 	def test_timestamp_outside_drift_fails(self, now):

@@ -18,7 +18,14 @@ def body(**message) -> bytes:
 
 
 def test_parse_order_status_push():
-	push = parse_push(body(shop_id=600001, code=3, timestamp=1700, data={"ordersn": "SN1", "status": "SHIPPED", "update_time": 1699}))
+	push = parse_push(
+		body(
+			shop_id=600001,
+			code=3,
+			timestamp=1700,
+			data={"ordersn": "SN1", "status": "SHIPPED", "update_time": 1699},
+		)
+	)
 	assert (push.code, push.shop_id, push.timestamp, push.order_sn) == (3, "600001", 1700, "SN1")
 	assert push.event == "order_status_push"
 
@@ -51,7 +58,9 @@ def test_malformed_bodies_raise(raw):
 def test_order_push_key_uses_order_status_and_update_time():
 	a = body(shop_id=1, code=3, timestamp=100, data={"ordersn": "SN", "status": "SHIPPED", "update_time": 90})
 	b = body(shop_id=1, code=3, timestamp=105, data={"ordersn": "SN", "status": "SHIPPED", "update_time": 90})
-	c = body(shop_id=1, code=3, timestamp=100, data={"ordersn": "SN", "status": "COMPLETED", "update_time": 95})
+	c = body(
+		shop_id=1, code=3, timestamp=100, data={"ordersn": "SN", "status": "COMPLETED", "update_time": 95}
+	)
 	# Shopee's retry of the same change carries a new timestamp but is the same event
 	assert idempotency_key(parse_push(a), a) == idempotency_key(parse_push(b), b)
 	assert idempotency_key(parse_push(a), a) != idempotency_key(parse_push(c), c)

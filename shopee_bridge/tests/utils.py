@@ -145,3 +145,91 @@ def delete_shop(shop: str) -> None:
 	if frappe.db.exists("Shopee Shop", shop):
 		frappe.delete_doc("Shopee Shop", shop, force=True, ignore_permissions=True)
 		frappe.db.commit()  # nosemgrep: shops are created over HTTP, so clean up for real
+
+
+BOOKABLE_STATUSES = ("READY_TO_SHIP", "PROCESSED", "SHIPPED", "TO_CONFIRM_RECEIVE", "COMPLETED")
+
+
+def sandbox_skus() -> list[str]:
+	"""Every SKU the sandbox sells, except its deliberately unmapped product."""
+	from shopee_bridge.sandbox.catalogue import PRODUCTS
+
+	skus = []
+	for product in PRODUCTS:
+		skus += (
+			[m["model_sku"] for m in product["models"]] if product.get("models") else [product["item_sku"]]
+		)
+	return skus
+
+
+def prepare_erpnext_for_sandbox() -> None:
+	"""Items for the sandbox catalogue and exchange rates for its currencies, committed."""
+	for sku in sandbox_skus():
+		make_item(sku)
+	company_currency = frappe.get_cached_value("Company", default_company(), "default_currency")
+	for currency, rate in (("SGD", 0.74), ("MYR", 0.21), ("IDR", 0.000063)):
+		if currency != company_currency and not frappe.db.exists(
+			"Currency Exchange", {"from_currency": currency, "to_currency": company_currency}
+		):
+			frappe.get_doc(
+				{
+					"doctype": "Currency Exchange",
+					"date": "2000-01-01",
+					"from_currency": currency,
+					"to_currency": company_currency,
+					"exchange_rate": rate,
+					"for_selling": 1,
+					"for_buying": 1,
+				}
+			).insert(ignore_permissions=True)
+	frappe.db.commit()  # nosemgrep: workers and the web server must see them
+
+
+def bookable_order_sns(sandbox, shop_id, statuses=BOOKABLE_STATUSES) -> list[str]:
+	"""Sandbox orders of a shop in the given statuses whose lines all map to an Item."""
+	from shopee_bridge.sandbox.catalogue import UNMAPPED_SKU
+
+	dataset, found = sandbox.dataset, []
+	for order_sn in dataset.order_sns(int(shop_id)):
+		index = dataset.index_of(order_sn)
+		if dataset.state(index)[0] not in statuses:
+			continue
+		lines = dataset.order_detail(index, {"item_list"}).get("item_list") or []
+		if all(UNMAPPED_SKU not in (line.get("model_sku"), line.get("item_sku")) for line in lines):
+			found.append(order_sn)
+	return found
+
+
+def receivable_account(currency: str, company: str | None = None) -> str:
+	"""A receivable account in the shop's currency (ERPNext books foreign-currency invoices on one)."""
+	company = company or default_company()
+	if currency == frappe.get_cached_value("Company", company, "default_currency"):
+		return frappe.get_cached_value("Company", company, "default_receivable_account")
+	abbr = frappe.get_cached_value("Company", company, "abbr")
+	name = f"Shopee Receivable {currency} - {abbr}"
+	if not frappe.db.exists("Account", name):
+		parent = frappe.db.get_value(
+			"Account", {"company": company, "account_type": "Receivable", "is_group": 1}, "name"
+		) or frappe.db.get_value(
+			"Account",
+			frappe.get_cached_value("Company", company, "default_receivable_account"),
+			"parent_account",
+		)
+		frappe.get_doc(
+			{
+				"doctype": "Account",
+				"account_name": f"Shopee Receivable {currency}",
+				"company": company,
+				"parent_account": parent,
+				"account_type": "Receivable",
+				"account_currency": currency,
+			}
+		).insert(ignore_permissions=True)
+	return name
+
+
+def configure_shop(shop: str) -> None:
+	"""Give a connected test shop a receivable account in its currency, committed."""
+	currency = frappe.db.get_value("Shopee Shop", shop, "currency")
+	frappe.db.set_value("Shopee Shop", shop, "shopee_receivable_account", receivable_account(currency))
+	frappe.db.commit()  # nosemgrep: workers read the shop

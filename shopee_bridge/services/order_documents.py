@@ -1,0 +1,277 @@
+"""ERPNext writers for Shopee orders: Customer, Address, Sales Order, Delivery Note, Sales Invoice.
+
+Each takes plain dicts from shopee_bridge.mappers.orders and is idempotent: keyed by the buyer key,
+the address dedupe key and shopee_order_sn, with unique indexes deciding races.
+"""
+
+import frappe
+from frappe import _
+from frappe.utils import flt, getdate
+
+from shopee_bridge.constants import (
+	ADDRESS_KEY_FIELD,
+	BUYER_PAID_FIELD,
+	BUYER_USERNAME_FIELD,
+	CUSTOMER_KEY_FIELD,
+	LAST_PUSH_FIELD,
+	ORDER_SN_FIELD,
+	SHOP_FIELD,
+	SHOPEE_FUNDED_FIELD,
+)
+
+
+def ensure_customer(customer: dict, shop) -> str:
+	"""The Customer for (shop, buyer key), created on first sight, booked on the shop's receivable."""
+	filters = {SHOP_FIELD: customer["shopee_shop"], CUSTOMER_KEY_FIELD: customer["shopee_buyer_username"]}
+	name = frappe.db.get_value("Customer", filters, "name")
+	if name:
+		ensure_customer_account(name, shop)
+		return name
+	doc = frappe.get_doc({"doctype": "Customer", **customer})
+	_set_receivable(doc, shop)
+	try:
+		with savepoint("shopee_customer"):
+			doc.insert(ignore_permissions=True)
+	except frappe.UniqueValidationError:
+		return frappe.db.get_value("Customer", filters, "name")
+	return doc.name
+
+
+def ensure_customer_account(customer: str, shop) -> None:
+	"""Give an existing customer the shop's receivable account once it is configured."""
+	if not shop.shopee_receivable_account or frappe.db.exists(
+		"Party Account", {"parenttype": "Customer", "parent": customer, "company": shop.company}
+	):
+		return
+	doc = frappe.get_doc("Customer", customer)
+	_set_receivable(doc, shop)
+	doc.save(ignore_permissions=True)
+
+
+def _set_receivable(doc, shop) -> None:
+	"""A foreign-currency shop books on a receivable in its currency, which ERPNext ties to the customer."""
+	if not shop.shopee_receivable_account:
+		return
+	doc.append("accounts", {"company": shop.company, "account": shop.shopee_receivable_account})
+	doc.default_currency = frappe.get_cached_value(
+		"Account", shop.shopee_receivable_account, "account_currency"
+	)
+
+
+def ensure_address(address: dict | None, customer: str) -> str | None:
+	"""The shipping Address with this dedupe key, linked to the customer."""
+	if not address:
+		return None
+	key = address["dedupe_key"]
+	name = frappe.db.get_value("Address", {ADDRESS_KEY_FIELD: key}, "name")
+	if name:
+		return name
+	fields = {k: v for k, v in address.items() if k != "dedupe_key"}
+	doc = frappe.get_doc(
+		{
+			"doctype": "Address",
+			**fields,
+			ADDRESS_KEY_FIELD: key,
+			"links": [{"link_doctype": "Customer", "link_name": customer}],
+		}
+	)
+	doc.flags.ignore_validate = True  # Shopee masks phone numbers ("****"); keep them as sent
+	doc.insert(ignore_permissions=True, ignore_mandatory=True)
+	return doc.name
+
+
+class savepoint:
+	"""A nested transaction: roll back to it on error and re-raise."""
+
+	def __init__(self, name: str):
+		self.name = name
+
+	def __enter__(self):
+		frappe.db.savepoint(self.name)
+
+	def __exit__(self, exc_type, exc, tb):
+		if exc_type is not None:
+			frappe.db.rollback(save_point=self.name)
+		return False
+
+
+def find_sales_order(order_sn: str) -> str | None:
+	return frappe.db.get_value("Sales Order", {ORDER_SN_FIELD: order_sn}, "name")
+
+
+def build_sales_order(mapped: dict, shop, customer: str, address: str | None, buyer_username: str):
+	"""An unsaved Sales Order carrying the mapped amounts exactly."""
+	so = frappe.new_doc("Sales Order")
+	if shop.sales_order_naming_series:
+		so.naming_series = shop.sales_order_naming_series
+	so.update(
+		{
+			"customer": customer,
+			"company": shop.company,
+			"currency": mapped["currency"],
+			"transaction_date": mapped["transaction_date"],
+			"delivery_date": mapped["delivery_date"],
+			"selling_price_list": shop.selling_price_list,
+			"ignore_pricing_rule": 1,
+			"disable_rounded_total": 1,
+			"set_warehouse": shop.warehouse,
+			"customer_address": address,
+			"shipping_address_name": address,
+			"cost_center": shop.cost_center,
+			"taxes_and_charges": shop.taxes_and_charges,
+			ORDER_SN_FIELD: mapped["shopee_order_sn"],
+			SHOP_FIELD: shop.name,
+			BUYER_USERNAME_FIELD: buyer_username,
+			BUYER_PAID_FIELD: float(mapped["buyer_paid_amount"]),
+			SHOPEE_FUNDED_FIELD: float(mapped["shopee_funded_amount"]),
+			"apply_discount_on": "Net Total",
+			"discount_amount": float(mapped["seller_discount_amount"]),
+		}
+	)
+	set_conversion_rate(so, shop.company)
+	for row in mapped["items"]:
+		so.append(
+			"items",
+			{
+				"item_code": row["item_code"],
+				"item_name": row["item_name"] or row["item_code"],
+				"qty": float(row["qty"]),
+				"rate": float(row["rate"]),
+				"price_list_rate": float(row["rate"]),
+				"warehouse": shop.warehouse,
+				"delivery_date": mapped["delivery_date"],
+				"cost_center": shop.cost_center,
+			},
+		)
+	add_shipping_charge(so, mapped["shipping_charge"], shop)
+	return so
+
+
+def set_conversion_rate(doc, company: str) -> None:
+	"""Shop currency to company currency; a missing rate is a clear error, not a zero."""
+	from erpnext.setup.utils import get_exchange_rate
+
+	company_currency = frappe.get_cached_value("Company", company, "default_currency")
+	if doc.currency == company_currency:
+		doc.conversion_rate = 1
+		return
+	rate = get_exchange_rate(doc.currency, company_currency, doc.transaction_date, "for_selling")
+	if not rate:
+		frappe.throw(
+			_("No exchange rate from {0} to {1} on {2}: add a Currency Exchange record.").format(
+				doc.currency, company_currency, doc.transaction_date
+			)
+		)
+	doc.conversion_rate = rate
+	doc.plc_conversion_rate = rate
+
+
+def add_shipping_charge(so, amount, shop) -> None:
+	"""The buyer's shipping fee as an Actual charge row on the shop's shipping income account."""
+	if not amount:
+		return
+	account = shop.shipping_income_account or frappe.get_cached_value(
+		"Company", shop.company, "default_income_account"
+	)
+	if not account:
+		frappe.throw(_("Set a Shipping Charged to Buyer Account on Shopee Shop {0}").format(shop.name))
+	so.append(
+		"taxes",
+		{
+			"charge_type": "Actual",
+			"account_head": account,
+			"description": _("Shipping fee charged to the buyer"),
+			"tax_amount": float(amount),
+			"cost_center": shop.cost_center,
+		},
+	)
+
+
+def check_grand_total(so, mapped: dict) -> None:
+	"""The booked total must be Shopee's figure to the cent, or the order is refused."""
+	if abs(flt(so.grand_total) - flt(mapped["grand_total"])) > 0.001:
+		frappe.throw(
+			_("Sales Order total {0} differs from Shopee's {1} for order {2}").format(
+				so.grand_total, mapped["grand_total"], mapped["shopee_order_sn"]
+			)
+		)
+
+
+def submit_sales_order(so) -> None:
+	so.submit()
+
+
+def make_delivery_note(so_name: str, posting_date) -> str:
+	from erpnext.selling.doctype.sales_order.sales_order import make_delivery_note as map_delivery_note
+
+	dn = map_delivery_note(so_name)
+	return _submit_mapped(dn, so_name, posting_date)
+
+
+def make_sales_invoice(so_name: str, posting_date, receivable_account: str | None = None) -> str:
+	from erpnext.selling.doctype.sales_order.sales_order import make_sales_invoice as map_sales_invoice
+
+	si = map_sales_invoice(so_name, ignore_permissions=True)
+	si.due_date = posting_date
+	if receivable_account:
+		si.debit_to = receivable_account
+	return _submit_mapped(si, so_name, posting_date)
+
+
+def _submit_mapped(doc, so_name: str, posting_date) -> str:
+	"""Carry the Shopee keys onto a mapped document (they are no_copy on the order) and submit it."""
+	order_sn, shop = frappe.db.get_value("Sales Order", so_name, [ORDER_SN_FIELD, SHOP_FIELD])
+	doc.set(ORDER_SN_FIELD, order_sn)
+	doc.set(SHOP_FIELD, shop)
+	doc.set_posting_time = 1
+	doc.posting_date = max(
+		getdate(posting_date), getdate(frappe.db.get_value("Sales Order", so_name, "transaction_date"))
+	)
+	if doc.meta.has_field("due_date") and doc.get("due_date"):
+		doc.due_date = max(getdate(doc.due_date), doc.posting_date)
+	doc.insert(ignore_permissions=True)
+	doc.submit()
+	return doc.name
+
+
+def cancel_or_close(so_name: str, reason: str) -> str:
+	"""Cancel an order nothing was delivered or billed for; close it (with the reason) otherwise."""
+	so = frappe.get_doc("Sales Order", so_name)
+	if so.docstatus == 0:
+		so.delete(ignore_permissions=True)
+		return "deleted"
+	if flt(so.per_delivered) or flt(so.per_billed):
+		so.update_status("Closed")
+		so.add_comment(
+			"Info", _("Closed: Shopee cancelled the order after shipment or billing ({0})").format(reason)
+		)
+		return "closed"
+	so.cancel()
+	so.add_comment("Info", _("Cancelled on Shopee: {0}").format(reason))
+	return "cancelled"
+
+
+def transitions_done(so_name: str | None) -> list[str]:
+	"""Which transitions already exist for an order, read from the documents themselves."""
+	if not so_name:
+		return []
+	docstatus, status, order_sn = frappe.db.get_value(
+		"Sales Order", so_name, ["docstatus", "status", ORDER_SN_FIELD]
+	)
+	if docstatus == 2 or status == "Closed":
+		return ["cancel"]
+	done = ["sales_order"] if docstatus == 1 else []
+	if frappe.db.exists("Delivery Note", {ORDER_SN_FIELD: order_sn, "docstatus": 1}):
+		done.append("delivery_note")
+	if frappe.db.exists("Sales Invoice", {ORDER_SN_FIELD: order_sn, "docstatus": 1, "is_return": 0}):
+		done.append("sales_invoice")
+	return done
+
+
+def record_pushed_update_time(so_name: str, update_time: int | None) -> None:
+	"""Keep the newest Shopee update_time applied, for the webhook anti-regression guard."""
+	if not update_time:
+		return
+	current = frappe.db.get_value("Sales Order", so_name, LAST_PUSH_FIELD) or 0
+	if int(update_time) > int(current):
+		frappe.db.set_value("Sales Order", so_name, LAST_PUSH_FIELD, int(update_time), update_modified=False)

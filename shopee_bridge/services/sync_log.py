@@ -1,0 +1,55 @@
+"""Shopee Sync Log: one row per job run, with counts and the error of each failed order."""
+
+import frappe
+from frappe.utils import now_datetime
+
+from shopee_bridge.constants import SYNC_LOG
+from shopee_bridge.utils import truncate
+
+COUNTERS = ("fetched", "created_count", "updated", "skipped", "failed", "api_calls")
+
+
+class SyncRun:
+	"""Collects counts while a job runs and writes them to its Shopee Sync Log row."""
+
+	def __init__(self, job: str, shop: str | None = None, triggered_by: str | None = None):
+		self.counts = dict.fromkeys(COUNTERS, 0)
+		self.errors: list[tuple[str, str]] = []
+		self.log = frappe.get_doc(
+			{
+				"doctype": SYNC_LOG,
+				"job": job,
+				"shop": shop,
+				"status": "Running",
+				"triggered_by": triggered_by or frappe.session.user,
+				"started_at": now_datetime(),
+			}
+		).insert(ignore_permissions=True)
+		frappe.db.commit()  # nosemgrep: the Running row shows in Desk while the job works
+
+	@property
+	def name(self) -> str:
+		return self.log.name
+
+	def add(self, counter: str, n: int = 1) -> None:
+		self.counts[counter] += n
+
+	def count_call(self, record) -> None:
+		"""ShopeeClient on_call hook: count every HTTP attempt."""
+		self.counts["api_calls"] += 1
+
+	def add_error(self, reference: str, error: Exception | str) -> None:
+		self.counts["failed"] += 1
+		self.errors.append((reference, truncate(str(error), 1000)))
+
+	def finish(self, error: Exception | None = None, **window) -> str:
+		"""Write counts and errors; the status is Failed on a job error, Partial when orders failed."""
+		status = "Failed" if error else ("Partial" if self.errors else "Success")
+		self.log.reload()
+		self.log.update({**self.counts, **window, "status": status, "ended_at": now_datetime()})
+		self.log.message = truncate(f"{type(error).__name__}: {error}", 1000) if error else None
+		for reference, message in self.errors[:500]:
+			self.log.append("errors", {"reference": reference, "error": message})
+		self.log.save(ignore_permissions=True)
+		frappe.db.commit()  # nosemgrep: the log is the job's record, also when it failed
+		return status

@@ -1,0 +1,150 @@
+"""Push handlers, routed by Shopee's integer push code. Each returns an Outcome or raises to retry."""
+
+from dataclasses import dataclass
+
+import frappe
+
+from shopee_bridge.constants import LAST_PUSH_FIELD, ORDER_SN_FIELD, PUSH_CODES, SHOP
+from shopee_bridge.shop_client import make_client
+from shopee_bridge.webhooks import Push
+
+
+@dataclass
+class Outcome:
+	status: str  # Done or Ignored
+	message: str = ""
+	reference_doctype: str | None = None
+	reference_name: str | None = None
+
+
+def dispatch(push: Push, row) -> Outcome:
+	"""Route a push to its handler; codes without one are Ignored with the reason."""
+	handler = HANDLERS.get(push.code)
+	if handler is None:
+		if push.code in PUSH_CODES:
+			return Outcome("Ignored", f"No handler for push code {push.code} ({push.event})")
+		return Outcome("Ignored", f"Unknown push code {push.code}")
+	return handler(push)
+
+
+def handle_test_push(push: Push) -> Outcome:
+	return Outcome("Done", "Test push received")
+
+
+def _require_shop(push: Push) -> str:
+	if not push.shop_id or not frappe.db.exists(SHOP, push.shop_id):
+		raise frappe.DoesNotExistError(f"Push for shop {push.shop_id or '(none)'}, which is not connected")
+	return push.shop_id
+
+
+def find_sales_order(order_sn: str) -> dict | None:
+	return frappe.db.get_value(
+		"Sales Order", {ORDER_SN_FIELD: order_sn}, ["name", LAST_PUSH_FIELD], as_dict=True
+	)
+
+
+def is_stale(push: Push, sales_order: dict | None) -> bool:
+	"""Anti-regression: a push older than the newest applied update changes nothing."""
+	update_time = int(push.data.get("update_time") or 0)
+	applied = int((sales_order or {}).get(LAST_PUSH_FIELD) or 0)
+	return bool(update_time and applied and update_time <= applied)
+
+
+def handle_order_status(push: Push) -> Outcome:
+	"""Codes 3 and 30: bring the order's ERPNext documents up to Shopee's current state."""
+	shop = _require_shop(push)
+	if not push.order_sn:
+		return Outcome("Ignored", "Order push without an order_sn")
+	sales_order = find_sales_order(push.order_sn)
+	if is_stale(push, sales_order):
+		return Outcome(
+			"Ignored",
+			f"Stale push: update_time {push.data.get('update_time')} is not newer than the applied "
+			f"{sales_order[LAST_PUSH_FIELD]}",
+			"Sales Order",
+			sales_order["name"],
+		)
+	return _sync_order(shop, push)
+
+
+def _sync_order(shop: str, push: Push) -> Outcome:
+	from shopee_bridge.services import orders
+
+	result = orders.sync_order(shop, push.order_sn)
+	return Outcome("Done", result.summary, result.reference_doctype, result.reference_name)
+
+
+def handle_tracking_number(push: Push) -> Outcome:
+	"""Code 4: put the tracking number on the order's Delivery Notes."""
+	shop = _require_shop(push)
+	tracking_no = push.data.get("tracking_no") or make_client(shop).get_tracking_number(push.order_sn).get(
+		"tracking_number"
+	)
+	if not tracking_no:
+		raise ValueError(f"No tracking number yet for order {push.order_sn}")
+	notes = frappe.get_all(
+		"Delivery Note", filters={ORDER_SN_FIELD: push.order_sn, "docstatus": ["<", 2]}, pluck="name"
+	)
+	for name in notes:
+		frappe.db.set_value("Delivery Note", name, "lr_no", tracking_no)
+	message = f"Tracking number {tracking_no} for {push.order_sn}"
+	if not notes:
+		return Outcome("Done", message + "; no Delivery Note yet, the order sync will carry it")
+	return Outcome("Done", message, "Delivery Note", notes[0])
+
+
+def handle_return_update(push: Push) -> Outcome:
+	"""Code 29: fetch the return so its state is on record for the returns flow."""
+	shop = _require_shop(push)
+	return_sn = push.data.get("return_sn")
+	if not return_sn:
+		return Outcome("Ignored", "Return push without a return_sn")
+	detail = make_client(shop).get_return_detail(return_sn)
+	return Outcome(
+		"Done",
+		f"Return {return_sn} of order {detail.get('order_sn') or push.order_sn} is {detail.get('status')}; "
+		"refund amount {}".format(detail.get("refund_amount")),
+	)
+
+
+def handle_shop_authorization(push: Push) -> Outcome:
+	"""Codes 1, 2 and 12: authorization granted, cancelled or about to expire."""
+	shop_ids = [str(s) for s in (push.data.get("shop_id_list") or [push.shop_id]) if s]
+	known = [s for s in shop_ids if frappe.db.exists(SHOP, s)]
+	if push.code == 2:
+		for shop in known:
+			frappe.db.set_value(
+				SHOP, shop, {"status": "Disconnected", "status_message": "Seller cancelled the authorization"}
+			)
+		return Outcome("Done", f"Authorization cancelled for shops {', '.join(known) or '(none connected)'}")
+	if push.code == 12:
+		for shop in known:
+			frappe.db.set_value(
+				SHOP, shop, "status_message", "Shopee authorization expires within 7 days: reconnect the shop"
+			)
+		return Outcome(
+			"Done", f"Authorization expiry notice for shops {', '.join(known) or '(none connected)'}"
+		)
+	return Outcome("Done", f"Authorization granted for shops {', '.join(shop_ids)}; connect them from Desk")
+
+
+def handle_shipping_document(push: Push) -> Outcome:
+	"""Code 15: the AWB for a package is READY or FAILED."""
+	_require_shop(push)
+	return Outcome(
+		"Done",
+		f"Shipping document for {push.order_sn} package {push.data.get('package_number')}: {push.data.get('status')}",
+	)
+
+
+HANDLERS = {
+	0: handle_test_push,
+	1: handle_shop_authorization,
+	2: handle_shop_authorization,
+	3: handle_order_status,
+	4: handle_tracking_number,
+	12: handle_shop_authorization,
+	15: handle_shipping_document,
+	29: handle_return_update,
+	30: handle_order_status,
+}

@@ -1,0 +1,137 @@
+"""Push intake: verify, store one Shopee Webhook Inbox row per event, enqueue its processing."""
+
+import json
+
+import frappe
+from frappe.utils import get_url, now_datetime
+
+from shopee_bridge import auth
+from shopee_bridge.constants import INBOX, WEBHOOK_LIVE_METHOD, WEBHOOK_TEST_METHOD
+from shopee_bridge.shop_client import get_settings
+from shopee_bridge.utils import log_error, truncate
+from shopee_bridge.webhooks import MalformedPush, canonical_body_sha1, idempotency_key, parse_push
+
+PUSH_AUTH_ENVIRON_KEY = "shopee_bridge.push_authorization"
+WEBHOOK_PATHS = (f"/api/method/{WEBHOOK_LIVE_METHOD}", f"/api/method/{WEBHOOK_TEST_METHOD}")
+REPLAY_CACHE_PREFIX = "shopee_bridge:push:"
+
+
+def stash_push_authorization():
+	"""before_request: move a push's Authorization header aside so Frappe never treats it as a login."""
+	request = getattr(frappe.local, "request", None)
+	if request is None or request.path not in WEBHOOK_PATHS:
+		return
+	header = request.environ.pop("HTTP_AUTHORIZATION", None)
+	if header is not None:
+		request.environ[PUSH_AUTH_ENVIRON_KEY] = header
+
+
+def push_authorization() -> str | None:
+	environ = frappe.request.environ
+	return environ.get(PUSH_AUTH_ENVIRON_KEY) or environ.get("HTTP_AUTHORIZATION")
+
+
+def callback_url(method: str = WEBHOOK_LIVE_METHOD) -> str:
+	"""The URL Shopee signs: as configured in settings, or this site's endpoint URL."""
+	configured = get_settings().webhook_callback_url
+	live_url = configured or get_url(f"/api/method/{WEBHOOK_LIVE_METHOD}")
+	return live_url.replace(WEBHOOK_LIVE_METHOD, method)
+
+
+def push_key(settings) -> str:
+	return settings.get_password("push_partner_key", raise_exception=False) or settings.get_password(
+		"partner_key", raise_exception=False
+	)
+
+
+def verify(raw_body: bytes, method: str) -> None:
+	"""Raise auth.PushVerificationError unless the push is signed by Shopee and fresh."""
+	settings = get_settings()
+	timestamp = _timestamp_of(raw_body)
+	auth.verify_push(push_key(settings), callback_url(method), raw_body, push_authorization(), timestamp)
+
+
+def _timestamp_of(raw_body: bytes) -> int | None:
+	try:
+		return int(json.loads(raw_body).get("timestamp"))
+	except (ValueError, TypeError, AttributeError, UnicodeDecodeError):
+		return None
+
+
+def ingest(raw_body: bytes) -> str | None:
+	"""Store a verified push once; returns the new inbox row name, or None for a duplicate."""
+	try:
+		push = parse_push(raw_body)
+	except MalformedPush as e:
+		return _store_malformed(raw_body, str(e))
+	key = idempotency_key(push, raw_body)
+	if frappe.cache.get_value(REPLAY_CACHE_PREFIX + key):
+		return None
+	row = frappe.get_doc(
+		{
+			"doctype": INBOX,
+			"idempotency_key": key,
+			"status": "Queued",
+			"push_code": push.code,
+			"event": push.event,
+			"shop_id": push.shop_id,
+			"order_sn": push.order_sn,
+			"push_timestamp": push.timestamp,
+			"received_at": now_datetime(),
+			"payload": raw_body.decode("utf-8", "replace"),
+		}
+	)
+	if not _insert_once(row):
+		_remember(key)
+		return None
+	frappe.db.after_commit.add(lambda: _remember(key))
+	enqueue_processing(row.name)
+	return row.name
+
+
+def _insert_once(row) -> bool:
+	"""Insert, letting the unique index on idempotency_key decide between concurrent duplicates."""
+	try:
+		row.insert(ignore_permissions=True)
+		return True
+	except (frappe.UniqueValidationError, frappe.DuplicateEntryError):
+		frappe.db.rollback()
+		frappe.local.message_log = []
+		return False
+
+
+def _store_malformed(raw_body: bytes, reason: str) -> str | None:
+	"""A signed body that is not a push is kept (as Dead) so nobody loses it; it is never processed."""
+	key = "malformed:" + canonical_body_sha1(raw_body)
+	row = frappe.get_doc(
+		{
+			"doctype": INBOX,
+			"idempotency_key": key,
+			"status": "Dead",
+			"event": "malformed_push",
+			"received_at": now_datetime(),
+			"last_error": truncate(reason, 1000),
+			"payload": json.dumps({"raw": raw_body.decode("utf-8", "replace")}),
+		}
+	)
+	if not _insert_once(row):
+		return None
+	log_error("Shopee push is not valid JSON", reason, reference_doctype=INBOX, reference_name=row.name)
+	return row.name
+
+
+def _remember(key: str) -> None:
+	ttl = get_settings().webhook_replay_ttl or 600
+	frappe.cache.set_value(REPLAY_CACHE_PREFIX + key, 1, expires_in_sec=ttl)
+
+
+def enqueue_processing(inbox_name: str) -> None:
+	"""Queue the dispatcher once per row, after the row is committed."""
+	frappe.enqueue(
+		"shopee_bridge.jobs.process_webhook.run",
+		queue="short",
+		job_id=f"shopee_inbox::{inbox_name}",
+		deduplicate=True,
+		enqueue_after_commit=True,
+		inbox_name=inbox_name,
+	)
