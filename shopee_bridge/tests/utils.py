@@ -71,6 +71,7 @@ class SandboxMixin:
 
 	sandbox_shops = None
 	sandbox_orders = 40
+	sandbox_seed = 1
 
 	@classmethod
 	def start_sandbox(cls):
@@ -83,6 +84,7 @@ class SandboxMixin:
 			partner_key=cls.partner_key,
 			orders=cls.sandbox_orders,
 			shops=cls.sandbox_shops,
+			seed=cls.sandbox_seed,
 		).start()
 		settings = frappe.get_single("Shopee Settings")
 		cls._saved_settings = settings.as_dict()

@@ -1,0 +1,243 @@
+import random
+from decimal import Decimal
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+
+from shopee_bridge.constants import ITEM_MAP, LAST_PUSH_FIELD, ORDER_SN_FIELD, SHOP
+from shopee_bridge.sandbox.catalogue import UNMAPPED_SKU
+from shopee_bridge.services.orders import pending_orders, sync_incremental_orders, sync_order
+from shopee_bridge.tests.utils import (
+	SandboxMixin,
+	authorize_shop,
+	configure_shop,
+	delete_shop,
+	prepare_erpnext_for_sandbox,
+)
+
+SHOP_ID = "600001"
+BOOKED = {
+	"READY_TO_SHIP",
+	"PROCESSED",
+	"RETRY_SHIP",
+	"SHIPPED",
+	"TO_CONFIRM_RECEIVE",
+	"COMPLETED",
+	"TO_RETURN",
+}
+DELIVERED = {"SHIPPED", "TO_CONFIRM_RECEIVE", "COMPLETED", "TO_RETURN"}
+INVOICED = {"COMPLETED", "TO_RETURN"}
+
+
+def shopee_funded(income: dict) -> Decimal:
+	"""What Shopee pays the seller on the buyer's behalf (escrow figures)."""
+	value = lambda key: Decimal(str(income.get(key) or 0))  # noqa: E731
+	return (
+		value("voucher_from_shopee")
+		+ value("coins")
+		+ value("shopee_discount")
+		+ value("payment_promotion")
+		- value("seller_coin_cash_back")
+	)
+
+
+class TestOrderSync(SandboxMixin, FrappeTestCase):
+	sandbox_orders = 240
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		prepare_erpnext_for_sandbox()
+		cls.sandbox_seed = random.randint(1000, 10**9)  # fresh order numbers on every run
+		cls.start_sandbox()
+		delete_shop(SHOP_ID)
+		authorize_shop(cls.sandbox, SHOP_ID)
+		frappe.db.rollback()
+		configure_shop(SHOP_ID)
+		settings = frappe.get_single("Shopee Settings")
+		settings.initial_sync_days = 61
+		settings.save(ignore_permissions=True)
+		frappe.db.commit()  # nosemgrep: the sync reads settings
+		cls.first_log = sync_incremental_orders(SHOP_ID)
+
+	@classmethod
+	def tearDownClass(cls):
+		settings = frappe.get_single("Shopee Settings")
+		settings.initial_sync_days = 14
+		settings.save(ignore_permissions=True)
+		delete_shop(SHOP_ID)
+		cls.stop_sandbox()
+		super().tearDownClass()
+
+	def orders(self) -> list[tuple[str, str, list[dict]]]:
+		"""(order_sn, status, item_list) of every sandbox order, as Shopee has it now."""
+		dataset, out = self.sandbox.dataset, []
+		for order_sn in dataset.order_sns(int(SHOP_ID)):
+			index = dataset.index_of(order_sn)
+			detail = dataset.order_detail(index, {"item_list", "total_amount"})
+			out.append((order_sn, detail["order_status"], detail))
+		return out
+
+	def is_unmapped(self, detail: dict) -> bool:
+		return any(UNMAPPED_SKU in (l.get("model_sku"), l.get("item_sku")) for l in detail["item_list"])
+
+	def documents(self, doctype: str, order_sn: str) -> list[str]:
+		filters = {ORDER_SN_FIELD: order_sn, "docstatus": 1}
+		if doctype == "Sales Invoice":
+			filters["is_return"] = 0
+		return frappe.get_all(doctype, filters=filters, pluck="name")
+
+	def test_every_order_has_the_documents_its_status_calls_for(self):
+		statuses = {status for _, status, _ in self.orders()}
+		self.assertTrue(
+			{"UNPAID", "READY_TO_SHIP", "SHIPPED", "COMPLETED", "CANCELLED"} <= statuses, statuses
+		)
+		checked = 0
+		for order_sn, status, detail in self.orders():
+			so = frappe.db.get_value(
+				"Sales Order", {ORDER_SN_FIELD: order_sn}, ["name", "docstatus", "status"], as_dict=True
+			)
+			if self.is_unmapped(detail) or status not in BOOKED:
+				if status in ("UNPAID", "CANCELLED", "IN_CANCEL") or self.is_unmapped(detail):
+					self.assertFalse(so and so.docstatus == 1 and status != "IN_CANCEL", (order_sn, status))
+				continue
+			self.assertEqual(so.docstatus, 1, (order_sn, status))
+			self.assertEqual(
+				len(self.documents("Delivery Note", order_sn)), int(status in DELIVERED), order_sn
+			)
+			self.assertEqual(
+				len(self.documents("Sales Invoice", order_sn)), int(status in INVOICED), order_sn
+			)
+			checked += 1
+		self.assertGreater(checked, 150)
+
+	def test_unmapped_sku_blocks_only_its_own_order_and_is_logged(self):
+		unmapped = [
+			sn for sn, status, detail in self.orders() if self.is_unmapped(detail) and status in BOOKED
+		]
+		self.assertTrue(unmapped)
+		for order_sn in unmapped:
+			self.assertFalse(frappe.db.exists("Sales Order", {ORDER_SN_FIELD: order_sn}))
+		log = frappe.get_doc("Shopee Sync Log", self.first_log)
+		errors = {row.reference: row.error for row in log.errors}
+		for order_sn in unmapped:
+			self.assertIn(UNMAPPED_SKU, errors[order_sn])
+		self.assertEqual(log.status, "Partial")
+		self.assertEqual(set(pending_orders(SHOP_ID)), set(unmapped))
+
+	def test_sales_order_totals_match_shopee_to_the_cent(self):
+		dataset = self.sandbox.dataset
+		compared = 0
+		for order_sn, _status, detail in self.orders():
+			so = frappe.db.get_value(
+				"Sales Order",
+				{ORDER_SN_FIELD: order_sn},
+				["grand_total", "shopee_buyer_paid_amount", "shopee_funded_amount", "currency"],
+				as_dict=True,
+			)
+			if not so:
+				continue
+			income = dataset.escrow_detail(dataset.index_of(order_sn))["order_income"]
+			buyer_paid = Decimal(str(detail["total_amount"]))
+			expected = buyer_paid + shopee_funded(income)
+			self.assertEqual(Decimal(str(so.grand_total)).quantize(Decimal("0.01")), expected, order_sn)
+			self.assertEqual(Decimal(str(so.shopee_buyer_paid_amount)).quantize(Decimal("0.01")), buyer_paid)
+			self.assertEqual(so.currency, "SGD")
+			invoice = self.documents("Sales Invoice", order_sn)
+			if invoice:
+				si_total = frappe.db.get_value("Sales Invoice", invoice[0], "grand_total")
+				self.assertEqual(Decimal(str(si_total)).quantize(Decimal("0.01")), expected, order_sn)
+			compared += 1
+		self.assertGreater(compared, 150)
+
+	def test_rerun_changes_nothing(self):
+		versions = frappe.db.count("Version", {"ref_doctype": "Sales Order"})
+		counts = {
+			dt: frappe.db.count(dt) for dt in ("Sales Order", "Delivery Note", "Sales Invoice", "Customer")
+		}
+		modified = frappe.db.sql("select max(modified) from `tabSales Order`")[0][0]
+		self.sandbox.reset_counts()
+		log = frappe.get_doc("Shopee Sync Log", sync_incremental_orders(SHOP_ID))
+		self.assertEqual((log.created_count, log.updated), (0, 0))
+		self.assertEqual(counts, {dt: frappe.db.count(dt) for dt in counts})
+		self.assertEqual(versions, frappe.db.count("Version", {"ref_doctype": "Sales Order"}))
+		self.assertEqual(modified, frappe.db.sql("select max(modified) from `tabSales Order`")[0][0])
+
+	def test_status_changes_after_a_storm_apply_once(self):
+		dataset = self.sandbox.dataset
+		ready = [
+			sn
+			for sn, status, detail in self.orders()
+			if status in ("READY_TO_SHIP", "PROCESSED") and not self.is_unmapped(detail)
+		]
+		self.assertGreaterEqual(len(ready), 3)
+		shipped, completed, cancelled = ready[0], ready[1], ready[2]
+		self.sandbox.set_order_status(shipped, "SHIPPED")
+		self.sandbox.set_order_status(completed, "COMPLETED")  # straight from READY_TO_SHIP
+		self.sandbox.set_order_status(cancelled, "CANCELLED")
+		for path in ("/api/v2/order/get_order_list", "/api/v2/order/get_order_detail"):
+			self.sandbox.inject_fault(path, "rate_limit", count=2, retry_after=1)
+			self.sandbox.inject_fault(path, "server_error", count=1)
+		self.sandbox.inject_fault("/api/v2/payment/get_escrow_detail_batch", "server_error", count=2)
+		log = frappe.get_doc("Shopee Sync Log", sync_incremental_orders(SHOP_ID))
+		self.assertIn(log.status, ("Success", "Partial"))
+		self.assertEqual(len(self.documents("Delivery Note", shipped)), 1)
+		self.assertEqual(len(self.documents("Sales Invoice", shipped)), 0)
+		self.assertEqual(len(self.documents("Delivery Note", completed)), 1)
+		self.assertEqual(len(self.documents("Sales Invoice", completed)), 1)
+		self.assertEqual(frappe.db.get_value("Sales Order", {ORDER_SN_FIELD: cancelled}, "docstatus"), 2)
+		update_time = dataset.state(dataset.index_of(completed))[1]
+		self.assertEqual(
+			frappe.db.get_value("Sales Order", {ORDER_SN_FIELD: completed}, LAST_PUSH_FIELD), update_time
+		)
+		# and again: nothing more happens
+		sync_incremental_orders(SHOP_ID)
+		self.assertEqual(len(self.documents("Delivery Note", completed)), 1)
+		self.assertEqual(len(self.documents("Sales Invoice", completed)), 1)
+
+	def test_crash_mid_window_loses_and_duplicates_nothing(self):
+		checkpoint = frappe.db.get_value(SHOP, SHOP_ID, "orders_synced_until")
+		movable = [
+			sn
+			for sn, status, detail in self.orders()
+			if status == "TO_CONFIRM_RECEIVE" and not self.is_unmapped(detail)
+		]
+		for order_sn in movable:
+			self.sandbox.set_order_status(order_sn, "COMPLETED")
+		# every retry of the detail call fails: the run dies in the middle of its window
+		self.sandbox.inject_fault("/api/v2/order/get_order_detail", "drop", count=5)  # 1 try + 4 retries
+		with self.assertRaises(Exception):
+			sync_incremental_orders(SHOP_ID)
+		self.assertEqual(frappe.db.get_value(SHOP, SHOP_ID, "orders_synced_until"), checkpoint)
+		self.assertEqual(
+			frappe.get_all(
+				"Shopee Sync Log",
+				filters={"shop": SHOP_ID},
+				order_by="creation desc",
+				limit=1,
+				pluck="status",
+			),
+			["Failed"],
+		)
+		sync_incremental_orders(SHOP_ID)
+		for order_sn in movable:
+			self.assertEqual(len(self.documents("Sales Invoice", order_sn)), 1, order_sn)
+			self.assertEqual(len(self.documents("Delivery Note", order_sn)), 1, order_sn)
+		self.assertGreater(frappe.db.get_value(SHOP, SHOP_ID, "orders_synced_until"), checkpoint)
+
+	def test_item_map_remembers_resolved_skus_and_wins_over_sku(self):
+		rows = frappe.get_all(
+			ITEM_MAP, filters={"shop": SHOP_ID}, fields=["item_id", "model_id", "sku", "item_code"]
+		)
+		self.assertTrue(rows)
+		self.assertTrue(all(row.sku == row.item_code for row in rows))
+
+	def test_single_order_resync(self):
+		order_sn = next(
+			sn
+			for sn, status, detail in self.orders()
+			if status == "COMPLETED" and not self.is_unmapped(detail)
+		)
+		result = sync_order(SHOP_ID, order_sn)
+		self.assertEqual(result.action, "unchanged")
+		self.assertEqual(result.reference_doctype, "Sales Order")
