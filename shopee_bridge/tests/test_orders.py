@@ -204,7 +204,9 @@ class TestOrderSync(SandboxMixin, FrappeTestCase):
 		]
 		for order_sn in movable:
 			self.sandbox.set_order_status(order_sn, "COMPLETED")
-		# every retry of the detail call fails: the run dies in the middle of its window
+		# the retry of pending orders goes through; then, after the window was listed, every try of its
+		# detail call fails: the run dies in the middle of its window
+		self.sandbox.inject_fault("/api/v2/order/get_order_detail", "slow", count=1, delay=0)
 		self.sandbox.inject_fault("/api/v2/order/get_order_detail", "drop", count=5)  # 1 try + 4 retries
 		with self.assertRaises(Exception):
 			sync_incremental_orders(SHOP_ID)
