@@ -94,7 +94,8 @@ class ShopLock:
 
 
 def get_settings():
-	return frappe.get_single(SETTINGS)
+	"""Shopee Settings from the document cache (cleared on save); read-only, do not mutate it."""
+	return frappe.get_cached_doc(SETTINGS)
 
 
 def make_client(shop_id=None, on_call=None, settings=None) -> ShopeeClient:

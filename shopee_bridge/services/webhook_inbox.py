@@ -31,9 +31,9 @@ def push_authorization() -> str | None:
 	return environ.get(PUSH_AUTH_ENVIRON_KEY) or environ.get("HTTP_AUTHORIZATION")
 
 
-def callback_url(method: str = WEBHOOK_LIVE_METHOD) -> str:
+def callback_url(settings, method: str = WEBHOOK_LIVE_METHOD) -> str:
 	"""The URL Shopee signs: as configured in settings, or this site's endpoint URL."""
-	configured = get_settings().webhook_callback_url
+	configured = settings.webhook_callback_url
 	live_url = configured or get_url(f"/api/method/{WEBHOOK_LIVE_METHOD}")
 	return live_url.replace(WEBHOOK_LIVE_METHOD, method)
 
@@ -48,7 +48,9 @@ def verify(raw_body: bytes, method: str) -> None:
 	"""Raise auth.PushVerificationError unless the push is signed by Shopee and fresh."""
 	settings = get_settings()
 	timestamp = _timestamp_of(raw_body)
-	auth.verify_push(push_key(settings), callback_url(method), raw_body, push_authorization(), timestamp)
+	auth.verify_push(
+		push_key(settings), callback_url(settings, method), raw_body, push_authorization(), timestamp
+	)
 
 
 def _timestamp_of(raw_body: bytes) -> int | None:
