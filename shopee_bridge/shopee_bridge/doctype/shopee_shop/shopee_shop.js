@@ -20,6 +20,14 @@ frappe.ui.form.on("Shopee Shop", {
 				});
 			});
 		});
+		frm.add_custom_button(__("Sync Orders"), () => {
+			frappe.call({
+				method: "shopee_bridge.api.sync_orders_api",
+				args: { shop: frm.doc.name },
+			}).then(() => {
+				frappe.show_alert({ message: __("Order sync queued; see Shopee Sync Log"), indicator: "blue" });
+			});
+		});
 		frm.add_custom_button(__("Reconnect"), () => {
 			frappe.call("shopee_bridge.api.connect_to_shopee").then((r) => {
 				if (r.message && r.message.url) window.open(r.message.url, "_self");
