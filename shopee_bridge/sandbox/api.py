@@ -153,18 +153,21 @@ def append_query(url: str, extra: dict) -> str:
 	return urlunsplit(parts._replace(query=urlencode(query)))
 
 
+def _token_fields(pair: dict) -> dict:
+	return {
+		"access_token": pair["access_token"],
+		"refresh_token": pair["refresh_token"],
+		"expire_in": ACCESS_TTL,
+	}
+
+
 def token_get(sandbox, call: Call) -> Reply:
 	"""auth/token/get: code -> first token pair."""
 	_check_body_partner(sandbox, call.body)
 	shop_id = _int(call.body, "shop_id")
 	code = call.body.get("code") or _missing("code is required.")
 	pair = sandbox.tokens.exchange_code(str(code), shop_id)
-	fields = {
-		"access_token": pair["access_token"],
-		"refresh_token": pair["refresh_token"],
-		"expire_in": ACCESS_TTL,
-	}
-	return Reply(200, top_level_envelope(fields))
+	return Reply(200, top_level_envelope(_token_fields(pair)))
 
 
 def access_token_get(sandbox, call: Call) -> Reply:
@@ -173,13 +176,7 @@ def access_token_get(sandbox, call: Call) -> Reply:
 	shop_id = _int(call.body, "shop_id")
 	refresh_token = call.body.get("refresh_token") or _missing("refresh_token is required.")
 	pair = sandbox.tokens.refresh(str(refresh_token), shop_id)
-	fields = {
-		"access_token": pair["access_token"],
-		"refresh_token": pair["refresh_token"],
-		"expire_in": ACCESS_TTL,
-		"partner_id": sandbox.partner_id,
-		"shop_id": shop_id,
-	}
+	fields = {**_token_fields(pair), "partner_id": sandbox.partner_id, "shop_id": shop_id}
 	return Reply(200, top_level_envelope(fields))
 
 

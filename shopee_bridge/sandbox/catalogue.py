@@ -128,3 +128,16 @@ def sellable_units(product: dict) -> list[dict]:
 	if not product["models"]:
 		return [{"model_id": 0, "model_name": "", "model_sku": "", "price": product["price"]}]
 	return product["models"]
+
+
+def line_identity(line: dict) -> dict:
+	"""The product and model fields every order or escrow line repeats."""
+	product, unit = line["product"], line["unit"]
+	return {
+		"item_id": product["item_id"],
+		"item_name": product["item_name"],
+		"item_sku": product["item_sku"],
+		"model_id": unit["model_id"],
+		"model_name": unit["model_name"],
+		"model_sku": unit["model_sku"],
+	}

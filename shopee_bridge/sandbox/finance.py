@@ -4,7 +4,7 @@ import random
 from decimal import Decimal
 from typing import NamedTuple
 
-from shopee_bridge.sandbox.catalogue import mix, to_money
+from shopee_bridge.sandbox.catalogue import line_identity, mix, to_money
 
 DAY = 86400
 TO_RETURN_STATES = ("REQUESTED", "PROCESSING", "JUDGING", "SELLER_DISPUTE")
@@ -101,15 +101,9 @@ def escrow_detail(facts: dict, return_sns: list[str], refund: Decimal) -> dict:
 
 def _escrow_item(line: dict) -> dict:
 	"""One escrow line; like Shopee, the prices are line subtotals (unit price x quantity)."""
-	product, unit = line["product"], line["unit"]
 	bundle = line["promotion_type"] == "bundle_deal"
 	return {
-		"item_id": product["item_id"],
-		"item_name": product["item_name"],
-		"item_sku": product["item_sku"],
-		"model_id": unit["model_id"],
-		"model_name": unit["model_name"],
-		"model_sku": unit["model_sku"],
+		**line_identity(line),
 		"original_price": line["original_total"],
 		"selling_price": line["selling_total"],
 		"discounted_price": line["discounted_total"],

@@ -11,6 +11,7 @@ from shopee_bridge.sandbox.catalogue import (
 	PRODUCTS,
 	UNMAPPED_PRODUCT,
 	currency_spec,
+	line_identity,
 	mix,
 	sellable_units,
 	to_money,
@@ -303,14 +304,9 @@ def _address(buyer: dict, masked: bool) -> dict:
 
 
 def _item_view(line: dict) -> dict:
-	product, unit = line["product"], line["unit"]
+	product = line["product"]
 	return {
-		"item_id": product["item_id"],
-		"item_name": product["item_name"],
-		"item_sku": product["item_sku"],
-		"model_id": unit["model_id"],
-		"model_name": unit["model_name"],
-		"model_sku": unit["model_sku"],
+		**line_identity(line),
 		"model_quantity_purchased": line["quantity"],
 		"model_original_price": line["original_price"],
 		"model_discounted_price": line["unit_discounted_price"],
