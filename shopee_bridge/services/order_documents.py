@@ -99,7 +99,7 @@ def find_sales_order(order_sn: str) -> str | None:
 	return frappe.db.get_value("Sales Order", {ORDER_SN_FIELD: order_sn}, "name")
 
 
-def build_sales_order(mapped: dict, shop, customer: str, address: str | None, buyer_username: str):
+def build_sales_order(mapped: dict, shop, settings, customer: str, address: str | None, buyer_username: str):
 	"""An unsaved Sales Order carrying the mapped amounts exactly."""
 	so = frappe.new_doc("Sales Order")
 	if shop.sales_order_naming_series:
@@ -143,8 +143,42 @@ def build_sales_order(mapped: dict, shop, customer: str, address: str | None, bu
 				"cost_center": shop.cost_center,
 			},
 		)
-	add_shipping_charge(so, mapped["shipping_charge"], shop)
+	add_template_taxes(so, shop.taxes_and_charges)
+	if settings.shipping_as == "Item":
+		add_shipping_item(so, mapped, settings.shipping_item, shop)
+	else:
+		add_shipping_charge(so, mapped["shipping_charge"], shop)
 	return so
+
+
+def add_template_taxes(so, template: str | None) -> None:
+	"""The shop's tax template rows; Shopee prices include tax, so use an inclusive template."""
+	if not template:
+		return
+	from erpnext.controllers.accounts_controller import get_taxes_and_charges
+
+	for row in get_taxes_and_charges("Sales Taxes and Charges Template", template) or []:
+		so.append("taxes", row)
+
+
+def add_shipping_item(so, mapped: dict, item_code: str | None, shop) -> None:
+	"""The buyer's shipping fee as a line of the shipping Item (setting "Book Buyer's Shipping Fee As")."""
+	if not mapped["shipping_charge"]:
+		return
+	if not item_code:
+		frappe.throw(_("Set the Shipping Item in Shopee Settings"))
+	so.append(
+		"items",
+		{
+			"item_code": item_code,
+			"qty": 1,
+			"rate": float(mapped["shipping_charge"]),
+			"price_list_rate": float(mapped["shipping_charge"]),
+			"warehouse": shop.warehouse,
+			"delivery_date": mapped["delivery_date"],
+			"cost_center": shop.cost_center,
+		},
+	)
 
 
 def set_conversion_rate(doc, company: str) -> None:

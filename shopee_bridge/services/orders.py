@@ -97,7 +97,7 @@ def apply_order(order: dict, escrow: dict | None, shop, settings, ctx: mapper.Sh
 		return OrderResult("skipped", f"{order_sn}: {order.get('order_status')} needs no document")
 	created = False
 	if not so_name:
-		so_name, created = create_sales_order(order, escrow, shop, ctx)
+		so_name, created = create_sales_order(order, escrow, shop, settings, ctx)
 	for step in todo:
 		apply_step(step, so_name, order, shop)
 	docs.record_pushed_update_time(so_name, order.get("update_time"))
@@ -112,13 +112,13 @@ def _record_status(so_name: str, status: str | None) -> None:
 		frappe.db.set_value("Sales Order", so_name, ORDER_STATUS_FIELD, status, update_modified=False)
 
 
-def create_sales_order(order: dict, escrow: dict | None, shop, ctx) -> tuple[str, bool]:
+def create_sales_order(order: dict, escrow: dict | None, shop, settings, ctx) -> tuple[str, bool]:
 	"""Insert the Sales Order; when a concurrent run won the unique index, use its order."""
-	lookup = item_lookup(shop, order, bool(get_settings().auto_create_items))
+	lookup = item_lookup(shop, order, bool(settings.auto_create_items))
 	mapped = mapper.map_sales_order(order, escrow, ctx, lookup)
 	customer = docs.ensure_customer(mapper.map_customer(order, ctx), shop)
 	address = docs.ensure_address(mapper.map_address(order, ctx), customer)
-	so = docs.build_sales_order(mapped, shop, customer, address, order.get("buyer_username") or "")
+	so = docs.build_sales_order(mapped, shop, settings, customer, address, order.get("buyer_username") or "")
 	try:
 		with docs.savepoint("shopee_sales_order"):
 			so.insert(ignore_permissions=True)

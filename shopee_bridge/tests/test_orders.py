@@ -13,6 +13,7 @@ from shopee_bridge.tests.utils import (
 	configure_shop,
 	delete_shop,
 	prepare_erpnext_for_sandbox,
+	shopee_funded,
 )
 
 SHOP_ID = "600001"
@@ -27,18 +28,6 @@ BOOKED = {
 }
 DELIVERED = {"SHIPPED", "TO_CONFIRM_RECEIVE", "COMPLETED", "TO_RETURN"}
 INVOICED = {"COMPLETED", "TO_RETURN"}
-
-
-def shopee_funded(income: dict) -> Decimal:
-	"""What Shopee pays the seller on the buyer's behalf (escrow figures)."""
-	value = lambda key: Decimal(str(income.get(key) or 0))  # noqa: E731
-	return (
-		value("voucher_from_shopee")
-		+ value("coins")
-		+ value("shopee_discount")
-		+ value("payment_promotion")
-		- value("seller_coin_cash_back")
-	)
 
 
 class TestOrderSync(SandboxMixin, FrappeTestCase):

@@ -1,6 +1,7 @@
 """Factories for the bench-tier tests."""
 
 import secrets
+from decimal import Decimal
 
 import frappe
 from frappe.utils import add_days, nowdate
@@ -235,3 +236,15 @@ def configure_shop(shop: str) -> None:
 	currency = frappe.db.get_value("Shopee Shop", shop, "currency")
 	frappe.db.set_value("Shopee Shop", shop, "shopee_receivable_account", receivable_account(currency))
 	frappe.db.commit()  # nosemgrep: workers read the shop
+
+
+def shopee_funded(income: dict) -> Decimal:
+	"""What Shopee pays the seller on the buyer's behalf (escrow figures)."""
+	value = lambda key: Decimal(str(income.get(key) or 0))  # noqa: E731
+	return (
+		value("voucher_from_shopee")
+		+ value("coins")
+		+ value("shopee_discount")
+		+ value("payment_promotion")
+		- value("seller_coin_cash_back")
+	)
