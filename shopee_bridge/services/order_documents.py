@@ -231,10 +231,6 @@ def check_grand_total(so, mapped: dict) -> None:
 		)
 
 
-def submit_sales_order(so) -> None:
-	so.submit()
-
-
 def make_delivery_note(so_name: str, posting_date) -> str:
 	from erpnext.selling.doctype.sales_order.sales_order import make_delivery_note as map_delivery_note
 

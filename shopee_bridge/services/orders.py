@@ -59,6 +59,11 @@ class OrderSync:
 			)
 			for order in details:
 				results[order["order_sn"]] = self.sync_one(order, escrows.get(order["order_sn"]))
+			for order_sn in batch:
+				if order_sn not in results:  # listed, but Shopee sent no detail: keep it for the next run
+					results[order_sn] = frappe.DoesNotExistError(
+						f"Shopee returned no detail for order {order_sn}"
+					)
 		return results
 
 	def fetch_escrows(self, orders: list[dict]) -> dict[str, dict]:
@@ -98,6 +103,10 @@ def apply_order(order: dict, escrow: dict | None, shop, settings, ctx: mapper.Sh
 	created = False
 	if not so_name:
 		so_name, created = create_sales_order(order, escrow, shop, settings, ctx)
+		if not created:  # a concurrent run booked it first: redo the plan against its documents
+			todo = mapper.stages_to_apply(
+				docs.transitions_done(so_name), target, invoice_at_shipment=bool(settings.invoice_at_shipment)
+			)
 	for step in todo:
 		apply_step(step, so_name, order, shop)
 	docs.record_pushed_update_time(so_name, order.get("update_time"))
@@ -130,12 +139,13 @@ def create_sales_order(order: dict, escrow: dict | None, shop, settings, ctx) ->
 
 def apply_step(step: str, so_name: str, order: dict, shop) -> None:
 	when = epoch_to_datetime(order.get("update_time") or order.get("create_time"))
+	shipped = epoch_to_datetime(order.get("pickup_done_time")) or when
 	if step == SALES_ORDER:
 		so = frappe.get_doc("Sales Order", so_name)
 		if so.docstatus == 0:
 			so.submit()
 	elif step == DELIVERY_NOTE:
-		docs.make_delivery_note(so_name, when)
+		docs.make_delivery_note(so_name, shipped)
 	elif step == SALES_INVOICE:
 		docs.make_sales_invoice(so_name, when, shop.shopee_receivable_account)
 	elif step == CANCEL:
