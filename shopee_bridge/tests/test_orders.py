@@ -10,6 +10,7 @@ from shopee_bridge.services.orders import pending_orders, sync_incremental_order
 from shopee_bridge.tests.utils import (
 	SandboxMixin,
 	authorize_shop,
+	bookable_order_sns,
 	configure_shop,
 	delete_shop,
 	prepare_erpnext_for_sandbox,
@@ -39,6 +40,7 @@ class TestOrderSync(SandboxMixin, FrappeTestCase):
 		prepare_erpnext_for_sandbox()
 		cls.sandbox_seed = random.randint(1000, 10**9)  # fresh order numbers on every run
 		cls.start_sandbox()
+		cls.ensure_every_status()
 		delete_shop(SHOP_ID)
 		authorize_shop(cls.sandbox, SHOP_ID)
 		frappe.db.rollback()
@@ -48,6 +50,15 @@ class TestOrderSync(SandboxMixin, FrappeTestCase):
 		settings.save(ignore_permissions=True)
 		frappe.db.commit()  # nosemgrep: the sync reads settings
 		cls.first_log = sync_incremental_orders(SHOP_ID)
+
+	@classmethod
+	def ensure_every_status(cls):
+		"""The seed is random: make sure each status the tests rely on has orders (3 ready for the storm)."""
+		completed = bookable_order_sns(cls.sandbox, SHOP_ID, statuses=("COMPLETED",))
+		plan = ["READY_TO_SHIP"] * 3 + ["UNPAID", "SHIPPED", "CANCELLED", "TO_CONFIRM_RECEIVE"] * 2
+		for order_sn, status in zip(completed, plan, strict=False):
+			cls.sandbox.set_order_status(order_sn, status)
+		cls.ready = completed[:3]
 
 	@classmethod
 	def tearDownClass(cls):
@@ -154,13 +165,7 @@ class TestOrderSync(SandboxMixin, FrappeTestCase):
 
 	def test_status_changes_after_a_storm_apply_once(self):
 		dataset = self.sandbox.dataset
-		ready = [
-			sn
-			for sn, status, detail in self.orders()
-			if status in ("READY_TO_SHIP", "PROCESSED") and not self.is_unmapped(detail)
-		]
-		self.assertGreaterEqual(len(ready), 3)
-		shipped, completed, cancelled = ready[0], ready[1], ready[2]
+		shipped, completed, cancelled = self.ready
 		self.sandbox.set_order_status(shipped, "SHIPPED")
 		self.sandbox.set_order_status(completed, "COMPLETED")  # straight from READY_TO_SHIP
 		self.sandbox.set_order_status(cancelled, "CANCELLED")
@@ -191,6 +196,7 @@ class TestOrderSync(SandboxMixin, FrappeTestCase):
 			for sn, status, detail in self.orders()
 			if status == "TO_CONFIRM_RECEIVE" and not self.is_unmapped(detail)
 		]
+		self.assertTrue(movable)
 		for order_sn in movable:
 			self.sandbox.set_order_status(order_sn, "COMPLETED")
 		# the retry of pending orders goes through; then, after the window was listed, every try of its
