@@ -135,6 +135,11 @@ class TestShopAuthorization(SandboxMixin, FrappeTestCase):
 		frappe.db.set_value(SHOP, shop, "access_token_expires_at", add_to_date(now_datetime(), minutes=5))
 		frappe.db.commit()  # nosemgrep: the refresh job commits its own work
 		self.assertEqual(refresh_expiring_tokens(), {shop: False})
+		log = frappe.get_all(
+			"Shopee Sync Log", filters={"job": "refresh_expiring_tokens"}, order_by="creation desc", limit=1
+		)[0]
+		log = frappe.get_doc("Shopee Sync Log", log.name)
+		self.assertEqual((log.status, log.failed, log.errors[0].reference), ("Partial", 1, shop))
 		status, message = frappe.db.get_value(SHOP, shop, ["status", "status_message"])
 		self.assertIn(status, ("Reauthorization Required", "Refresh Failed"))
 		self.assertTrue(message)
