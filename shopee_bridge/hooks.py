@@ -25,6 +25,6 @@ scheduler_events = {
 	},
 }
 
-default_log_clearing_doctypes = {"Shopee Sync Log": 60}
+default_log_clearing_doctypes = {"Shopee Sync Log": 60, "Shopee OAuth State": 7}
 
 doctype_js = {"Sales Order": "public/js/sales_order.js"}

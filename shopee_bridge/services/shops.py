@@ -15,7 +15,7 @@ from shopee_bridge.constants import (
 	REGION_CURRENCIES,
 	SHOP,
 )
-from shopee_bridge.shop_client import ShopTokenStore, get_settings, make_client
+from shopee_bridge.shop_client import get_settings, make_client
 from shopee_bridge.utils import epoch_to_datetime, log_error, truncate
 
 
