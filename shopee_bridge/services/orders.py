@@ -9,7 +9,7 @@ from frappe import _
 from frappe.utils import get_system_timezone, now_datetime
 
 from shopee_bridge.client_endpoints import MAX_BATCH, chunked, time_windows
-from shopee_bridge.constants import ITEM_MAP, ORDER_SN_FIELD, ORDER_STATUS_FIELD, SHOP
+from shopee_bridge.constants import ITEM_MAP, ORDER_STATUS_FIELD, SHOP
 from shopee_bridge.mappers import orders as mapper
 from shopee_bridge.mappers.stages import CANCEL, DELIVERY_NOTE, SALES_INVOICE, SALES_ORDER
 from shopee_bridge.services import order_documents as docs
