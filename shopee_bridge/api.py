@@ -35,6 +35,18 @@ def connect_to_shopee():
 	return {"url": connect_url()}
 
 
+@frappe.whitelist(methods=["GET"])
+def connect_shop_redirect():
+	"""The workspace's "Connect to Shopee" link: send the browser straight to Shopee's authorization page."""
+	require_manager()
+	from shopee_bridge.services.shops import connect_url
+
+	url = connect_url()
+	frappe.db.commit()  # nosemgrep: a GET rolls back by default; the state must survive until the callback
+	frappe.local.response["type"] = "redirect"
+	frappe.local.response["location"] = url
+
+
 @frappe.whitelist(allow_guest=True, methods=["GET"])
 def oauth_callback(state: str | None = None, code: str | None = None, shop_id: str | None = None, **kwargs):
 	"""Shopee redirects the seller here with ?code&shop_id; the state must be ours, fresh and unused."""

@@ -78,6 +78,7 @@ class TestInstall(FrappeTestCase):
 		install.setup()
 		shortcuts = frappe.get_doc("Workspace", WORKSPACE).shortcuts
 		self.assertIn("Shopee Webhook Inbox", [s.link_to for s in shortcuts])
+		self.assertIn("/api/method/shopee_bridge.api.connect_shop_redirect", [s.url for s in shortcuts])
 
 
 class TestOrderSnOnDocuments(FrappeTestCase):

@@ -74,6 +74,17 @@ class TestShopAuthorization(SandboxMixin, FrappeTestCase):
 		frappe.db.rollback()
 		self.assertFalse(frappe.db.exists(SHOP, SHOP_ID))
 
+	def test_workspace_connect_link_redirects_to_shopee(self):
+		from shopee_bridge.api import connect_shop_redirect
+
+		connect_shop_redirect()
+		self.assertEqual(frappe.local.response["type"], "redirect")
+		self.assertTrue(
+			frappe.local.response["location"].startswith(self.sandbox.url + "/api/v2/shop/auth_partner?")
+		)
+		frappe.local.response.pop("type")
+		frappe.local.response.pop("location")
+
 	def test_forged_state_is_refused(self):
 		response = requests.get(
 			f"{frappe.utils.get_url()}/api/method/shopee_bridge.api.oauth_callback",
