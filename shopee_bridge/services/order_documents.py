@@ -124,7 +124,8 @@ def build_sales_order(mapped: dict, shop, settings, customer: str, address: str 
 			BUYER_USERNAME_FIELD: buyer_username,
 			BUYER_PAID_FIELD: float(mapped["buyer_paid_amount"]),
 			SHOPEE_FUNDED_FIELD: float(mapped["shopee_funded_amount"]),
-			"apply_discount_on": "Net Total",
+			# on the grand total: with tax-inclusive prices a net-total discount would also shrink the tax
+			"apply_discount_on": "Grand Total",
 			"discount_amount": float(mapped["seller_discount_amount"]),
 		}
 	)
