@@ -12,6 +12,7 @@ from shopee_bridge.tests.utils import (
 	configure_shop,
 	default_company,
 	delete_shop,
+	make_account,
 	make_item,
 	prepare_erpnext_for_sandbox,
 	shopee_funded,
@@ -24,23 +25,9 @@ SHIPPING_ITEM = "SHOPEE-SHIPPING"
 def inclusive_gst_template() -> str:
 	"""A 9 % GST template included in the price, as Shopee prices are."""
 	company = default_company()
-	abbr = frappe.get_cached_value("Company", company, "abbr")
-	account = f"Shopee GST - {abbr}"
-	if not frappe.db.exists("Account", account):
-		parent = frappe.db.get_value(
-			"Account", {"company": company, "account_type": "Tax", "is_group": 1}, "name"
-		) or frappe.db.get_value(
-			"Account", {"company": company, "root_type": "Liability", "is_group": 1}, "name"
-		)
-		frappe.get_doc(
-			{
-				"doctype": "Account",
-				"account_name": "Shopee GST",
-				"company": company,
-				"parent_account": parent,
-				"account_type": "Tax",
-			}
-		).insert(ignore_permissions=True)
+	account = make_account(
+		"Shopee GST", [{"account_type": "Tax"}, {"root_type": "Liability"}], company, account_type="Tax"
+	)
 	title = "Shopee GST Inclusive"
 	name = frappe.db.get_value("Sales Taxes and Charges Template", {"title": title, "company": company})
 	if not name:

@@ -203,32 +203,45 @@ def bookable_order_sns(sandbox, shop_id, statuses=BOOKABLE_STATUSES) -> list[str
 	return found
 
 
-def receivable_account(currency: str, company: str | None = None) -> str:
-	"""A receivable account in the shop's currency (ERPNext books foreign-currency invoices on one)."""
+def make_account(account_name: str, parent_filters: list[dict], company: str | None = None, **fields) -> str:
+	"""A ledger account under the first group matching one of parent_filters, created once."""
 	company = company or default_company()
-	if currency == frappe.get_cached_value("Company", company, "default_currency"):
-		return frappe.get_cached_value("Company", company, "default_receivable_account")
-	abbr = frappe.get_cached_value("Company", company, "abbr")
-	name = f"Shopee Receivable {currency} - {abbr}"
+	name = f"{account_name} - {frappe.get_cached_value('Company', company, 'abbr')}"
 	if not frappe.db.exists("Account", name):
-		parent = frappe.db.get_value(
-			"Account", {"company": company, "account_type": "Receivable", "is_group": 1}, "name"
-		) or frappe.db.get_value(
-			"Account",
-			frappe.get_cached_value("Company", company, "default_receivable_account"),
-			"parent_account",
+		parent = next(
+			filter(
+				None,
+				(
+					frappe.db.get_value("Account", {"company": company, "is_group": 1, **f})
+					for f in parent_filters
+				),
+			)
 		)
 		frappe.get_doc(
 			{
 				"doctype": "Account",
-				"account_name": f"Shopee Receivable {currency}",
+				"account_name": account_name,
 				"company": company,
 				"parent_account": parent,
-				"account_type": "Receivable",
-				"account_currency": currency,
+				**fields,
 			}
 		).insert(ignore_permissions=True)
 	return name
+
+
+def receivable_account(currency: str, company: str | None = None) -> str:
+	"""A receivable account in the shop's currency (ERPNext books foreign-currency invoices on one)."""
+	company = company or default_company()
+	debtors = frappe.get_cached_value("Company", company, "default_receivable_account")
+	if currency == frappe.get_cached_value("Company", company, "default_currency"):
+		return debtors
+	return make_account(
+		f"Shopee Receivable {currency}",
+		[{"account_type": "Receivable"}, {"name": frappe.db.get_value("Account", debtors, "parent_account")}],
+		company,
+		account_type="Receivable",
+		account_currency=currency,
+	)
 
 
 def configure_shop(shop: str) -> None:
