@@ -1,6 +1,5 @@
 """Names shared by the app: roles, custom field names, Shopee hosts and push codes (no frappe import)."""
 
-APP_TITLE = "Shopee Bridge"
 MODULE = "Shopee Bridge"
 MANAGER_ROLE = "Shopee Manager"
 WORKSPACE = "Shopee Bridge"
