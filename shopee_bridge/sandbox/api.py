@@ -243,16 +243,22 @@ def get_order_list(sandbox, call: Call) -> Reply:
 
 def get_order_detail(sandbox, call: Call) -> Reply:
 	"""order/get_order_detail: 1..50 order_sn; unknown ones are omitted and listed in warning."""
-	order_sns = _sn_list(call.query.get("order_sn_list"), "order_sn_list")
+	indexes, missing = _find_orders(sandbox, call, call.query.get("order_sn_list"))
 	fields = _fields(call.query)
-	found, missing = [], []
-	for order_sn in order_sns:
+	found = [sandbox.dataset.order_detail(index, fields) for index in indexes]
+	return Reply(200, success_envelope({"order_list": found}, warning=missing))
+
+
+def _find_orders(sandbox, call: Call, order_sn_list) -> tuple[list[int], list[str]]:
+	"""Indexes of the shop's orders among 1..50 order_sn, and the order_sn it does not have."""
+	indexes, missing = [], []
+	for order_sn in _sn_list(order_sn_list, "order_sn_list"):
 		index = sandbox.dataset.index_of(order_sn, call.shop_id)
 		if index is None:
 			missing.append(order_sn)
 		else:
-			found.append(sandbox.dataset.order_detail(index, fields))
-	return Reply(200, success_envelope({"order_list": found}, warning=missing))
+			indexes.append(index)
+	return indexes, missing
 
 
 def _order_index(sandbox, call: Call, params: dict) -> int:
@@ -306,14 +312,8 @@ def get_escrow_detail(sandbox, call: Call) -> Reply:
 
 def get_escrow_detail_batch(sandbox, call: Call) -> Reply:
 	"""payment/get_escrow_detail_batch (POST body order_sn_list, 1..50): [{escrow_detail}]."""
-	order_sns = _sn_list(call.body.get("order_sn_list"), "order_sn_list")
-	details, missing = [], []
-	for order_sn in order_sns:
-		index = sandbox.dataset.index_of(order_sn, call.shop_id)
-		if index is None:
-			missing.append(order_sn)
-		else:
-			details.append({"escrow_detail": sandbox.dataset.escrow_detail(index)})
+	indexes, missing = _find_orders(sandbox, call, call.body.get("order_sn_list"))
+	details = [{"escrow_detail": sandbox.dataset.escrow_detail(index)} for index in indexes]
 	return Reply(200, success_envelope(details, warning=missing))
 
 
