@@ -95,18 +95,14 @@ def apply_order(order: dict, escrow: dict | None, shop, settings, ctx: mapper.Sh
 	order_sn = order["order_sn"]
 	target = mapper.order_stage(order.get("order_status"), book_unpaid=bool(settings.book_unpaid_orders))
 	so_name = docs.find_sales_order(order_sn)
-	todo = mapper.stages_to_apply(
-		docs.transitions_done(so_name), target, invoice_at_shipment=bool(settings.invoice_at_shipment)
-	)
+	todo = remaining_steps(so_name, target, settings)
 	if not so_name and (not todo or todo == [CANCEL]):
 		return OrderResult("skipped", f"{order_sn}: {order.get('order_status')} needs no document")
 	created = False
 	if not so_name:
 		so_name, created = create_sales_order(order, escrow, shop, settings, ctx)
 		if not created:  # a concurrent run booked it first: redo the plan against its documents
-			todo = mapper.stages_to_apply(
-				docs.transitions_done(so_name), target, invoice_at_shipment=bool(settings.invoice_at_shipment)
-			)
+			todo = remaining_steps(so_name, target, settings)
 	for step in todo:
 		apply_step(step, so_name, order, shop)
 	docs.record_pushed_update_time(so_name, order.get("update_time"))
@@ -114,6 +110,13 @@ def apply_order(order: dict, escrow: dict | None, shop, settings, ctx: mapper.Sh
 	action = "created" if created else ("updated" if todo else "unchanged")
 	summary = f"{order_sn}: {order.get('order_status')}; " + (", ".join(todo) if todo else "no change")
 	return OrderResult(action, summary, "Sales Order", so_name)
+
+
+def remaining_steps(so_name: str | None, target: str, settings) -> list[str]:
+	"""Transitions still to make for the order's documents to reach the target stage."""
+	return mapper.stages_to_apply(
+		docs.transitions_done(so_name), target, invoice_at_shipment=bool(settings.invoice_at_shipment)
+	)
 
 
 def _record_status(so_name: str, status: str | None) -> None:
