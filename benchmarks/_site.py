@@ -29,22 +29,18 @@ def new_partner() -> tuple[int, str]:
 
 def configure_partner(base_url: str, partner_id: int, partner_key: str, callback_base: str | None = None):
 	"""Point Shopee Settings at a sandbox with the given partner id and key."""
-	settings = frappe.get_single("Shopee Settings")
-	settings.update(
-		{
-			"enabled": 1,
-			"environment": "Local sandbox",
-			"api_base_url": base_url,
-			"partner_id": str(partner_id),
-			"partner_key": partner_key,
-			"push_partner_key": "",
-			"webhook_callback_url": f"{callback_base}/api/method/shopee_bridge.api.webhook_live"
-			if callback_base
-			else "",
-		}
+	from shopee_bridge.tests.utils import save_settings
+
+	callback = f"{callback_base}/api/method/shopee_bridge.api.webhook_live" if callback_base else ""
+	save_settings(
+		enabled=1,
+		environment="Local sandbox",
+		api_base_url=base_url,
+		partner_id=str(partner_id),
+		partner_key=partner_key,
+		push_partner_key="",
+		webhook_callback_url=callback,
 	)
-	settings.save(ignore_permissions=True)
-	frappe.db.commit()  # nosemgrep: the web server and workers read these settings
 
 
 def percentile(values: list[float], pct: float) -> float:

@@ -23,7 +23,7 @@ from shopee_bridge.constants import ORDER_SN_FIELD
 from shopee_bridge.sandbox import SandboxServer
 from shopee_bridge.services import shops
 from shopee_bridge.services.orders import sync_incremental_orders
-from shopee_bridge.tests.utils import configure_shop, prepare_erpnext_for_sandbox
+from shopee_bridge.tests.utils import configure_shop, prepare_erpnext_for_sandbox, save_settings
 
 LIST = "/api/v2/order/get_order_list"
 DETAIL = "/api/v2/order/get_order_detail"
@@ -95,10 +95,7 @@ def main():
 	configure_partner(sandbox.url, partner_id, key)
 	if frappe.db.exists("Shopee Shop", str(BENCH_SHOP)):
 		frappe.delete_doc("Shopee Shop", str(BENCH_SHOP), force=True, ignore_permissions=True)
-	settings = frappe.get_single("Shopee Settings")
-	settings.initial_sync_days = 61
-	settings.save(ignore_permissions=True)
-	frappe.db.commit()  # nosemgrep: the sync reads settings
+	save_settings(initial_sync_days=61)
 	try:
 		shop = connect_shop(sandbox)
 		sandbox.reset_counts()
@@ -127,10 +124,7 @@ def main():
 	print(
 		f"{'ingest seconds':34}{plain_seconds:>10.2f}{sync_seconds:>10.2f}{sync_seconds / plain_seconds:>8.2f}"
 	)
-	settings = frappe.get_single("Shopee Settings")
-	settings.initial_sync_days = 14
-	settings.save(ignore_permissions=True)
-	frappe.db.commit()  # nosemgrep: restore the setting
+	save_settings(initial_sync_days=14)
 
 
 if __name__ == "__main__":

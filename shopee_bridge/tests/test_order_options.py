@@ -15,6 +15,7 @@ from shopee_bridge.tests.utils import (
 	make_account,
 	make_item,
 	prepare_erpnext_for_sandbox,
+	save_settings,
 	shopee_funded,
 )
 
@@ -75,22 +76,15 @@ class TestOrderBookingOptions(SandboxMixin, FrappeTestCase):
 		frappe.db.rollback()
 		configure_shop(SHOP_ID)
 		frappe.db.set_value("Shopee Shop", SHOP_ID, "taxes_and_charges", cls.template)
-		cls.set_settings(shipping_as="Item", shipping_item=SHIPPING_ITEM, initial_sync_days=61)
+		save_settings(shipping_as="Item", shipping_item=SHIPPING_ITEM, initial_sync_days=61)
 		cls.log = sync_incremental_orders(SHOP_ID)
 
 	@classmethod
 	def tearDownClass(cls):
-		cls.set_settings(shipping_as="Charge row", shipping_item=None, initial_sync_days=14)
+		save_settings(shipping_as="Charge row", shipping_item=None, initial_sync_days=14)
 		delete_shop(SHOP_ID)
 		cls.stop_sandbox()
 		super().tearDownClass()
-
-	@classmethod
-	def set_settings(cls, **values):
-		settings = frappe.get_single("Shopee Settings")
-		settings.update(values)
-		settings.save(ignore_permissions=True)
-		frappe.db.commit()  # nosemgrep: the sync reads settings
 
 	def sales_orders(self) -> list:
 		order_sns = self.sandbox.dataset.order_sns(int(SHOP_ID))

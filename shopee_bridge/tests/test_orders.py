@@ -14,6 +14,7 @@ from shopee_bridge.tests.utils import (
 	configure_shop,
 	delete_shop,
 	prepare_erpnext_for_sandbox,
+	save_settings,
 	shopee_funded,
 )
 
@@ -45,10 +46,7 @@ class TestOrderSync(SandboxMixin, FrappeTestCase):
 		authorize_shop(cls.sandbox, SHOP_ID)
 		frappe.db.rollback()
 		configure_shop(SHOP_ID)
-		settings = frappe.get_single("Shopee Settings")
-		settings.initial_sync_days = 61
-		settings.save(ignore_permissions=True)
-		frappe.db.commit()  # nosemgrep: the sync reads settings
+		save_settings(initial_sync_days=61)
 		cls.first_log = sync_incremental_orders(SHOP_ID)
 
 	@classmethod
@@ -62,9 +60,7 @@ class TestOrderSync(SandboxMixin, FrappeTestCase):
 
 	@classmethod
 	def tearDownClass(cls):
-		settings = frappe.get_single("Shopee Settings")
-		settings.initial_sync_days = 14
-		settings.save(ignore_permissions=True)
+		save_settings(initial_sync_days=14)
 		delete_shop(SHOP_ID)
 		cls.stop_sandbox()
 		super().tearDownClass()

@@ -20,6 +20,7 @@ from shopee_bridge.tests.utils import (
 	make_sales_order,
 	new_order_sn,
 	prepare_erpnext_for_sandbox,
+	save_settings,
 	web_headers,
 	web_url,
 )
@@ -294,10 +295,7 @@ class TestWebhookRetries(WebhookTestCase):
 		self.assertEqual((final.status, final.attempts), ("Done", 3))
 
 	def test_row_goes_dead_after_the_maximum(self):
-		settings = frappe.get_single("Shopee Settings")
-		settings.webhook_max_attempts = 3
-		settings.save(ignore_permissions=True)
-		frappe.db.commit()  # nosemgrep: the dispatcher reads settings
+		save_settings(webhook_max_attempts=3)
 		name = self.insert_row(3, {"ordersn": "NOPE", "update_time": 1}, "999999")
 		try:
 			self.assertEqual([process_webhook.run(name) for _ in range(3)], ["Failed", "Failed", "Dead"])
@@ -307,9 +305,7 @@ class TestWebhookRetries(WebhookTestCase):
 			self.assertNotIn(name, process_webhook.retry_due())
 			self.assertTrue(frappe.get_all("Error Log", filters={"reference_name": name}))
 		finally:
-			settings.webhook_max_attempts = 8
-			settings.save(ignore_permissions=True)
-			frappe.db.commit()  # nosemgrep: restore settings
+			save_settings(webhook_max_attempts=8)
 
 	def test_retry_now_requeues_dead_rows(self):
 		from shopee_bridge.api import retry_webhooks

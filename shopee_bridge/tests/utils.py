@@ -87,30 +87,29 @@ class SandboxMixin:
 			shops=cls.sandbox_shops,
 			seed=cls.sandbox_seed,
 		).start()
-		settings = frappe.get_single("Shopee Settings")
-		cls._saved_settings = settings.as_dict()
-		settings.update(
-			{
-				"enabled": 1,
-				"environment": "Local sandbox",
-				"api_base_url": cls.sandbox.url,
-				"partner_id": str(cls.partner_id),
-				"partner_key": cls.partner_key,
-				"push_partner_key": "",
-				"webhook_callback_url": f"{web_url()}/api/method/shopee_bridge.api.webhook_live",
-				"webhook_max_attempts": 8,
-			}
+		save_settings(
+			enabled=1,
+			environment="Local sandbox",
+			api_base_url=cls.sandbox.url,
+			partner_id=str(cls.partner_id),
+			partner_key=cls.partner_key,
+			push_partner_key="",
+			webhook_callback_url=f"{web_url()}/api/method/shopee_bridge.api.webhook_live",
+			webhook_max_attempts=8,
 		)
-		settings.save(ignore_permissions=True)
-		frappe.db.commit()  # nosemgrep: the web server and workers read these settings from the database
 
 	@classmethod
 	def stop_sandbox(cls):
 		cls.sandbox.stop()
-		settings = frappe.get_single("Shopee Settings")
-		settings.update({"enabled": 0, "webhook_callback_url": ""})
-		settings.save(ignore_permissions=True)
-		frappe.db.commit()  # nosemgrep: undo the committed test settings
+		save_settings(enabled=0, webhook_callback_url="")
+
+
+def save_settings(**values) -> None:
+	"""Update Shopee Settings and commit: the web server, workers and jobs read them from the database."""
+	settings = frappe.get_single("Shopee Settings")
+	settings.update(values)
+	settings.save(ignore_permissions=True)
+	frappe.db.commit()  # nosemgrep: other processes must see the settings
 
 
 def web_url() -> str:
