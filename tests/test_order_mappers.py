@@ -16,6 +16,7 @@ from shopee_bridge.mappers.orders import (
 	OrderTotalMismatchError,
 	ShopContext,
 	UnmappedSKUError,
+	check_lines_mapped,
 	customer_key,
 	local_datetime,
 	map_address,
@@ -24,7 +25,9 @@ from shopee_bridge.mappers.orders import (
 	map_sales_order,
 	order_stage,
 	stages_to_apply,
+	unmapped_lines,
 )
+from shopee_bridge.mappers.stages import is_active
 
 FIXTURES = Path(__file__).parent / "fixtures" / "orders"
 CASES = [
@@ -141,6 +144,22 @@ def test_map_lines_raises_for_unmapped_skus_only_after_checking_every_line():
 	assert calls[2] == ("24099990000", "0", None)
 	assert raised.value.skus == ["PB-10K-BLK", "PB-10K-PNK", "item_id=24099990000 model_id=0", "PB-POUCH"]
 	assert raised.value.order_sn == "240312SGUN0099"
+
+
+def test_unmapped_lines_names_what_blocks_the_order_without_pricing_it():
+	given, _ = load("unmapped_sku")
+	assert unmapped_lines(given["order"], lambda item_id, model_id, sku: None) == [
+		"PB-10K-BLK",
+		"PB-10K-PNK",
+		"item_id=24099990000 model_id=0",
+		"PB-POUCH",
+	]
+	assert unmapped_lines(given["order"], lambda item_id, model_id, sku: sku != "PB-POUCH") == ["PB-POUCH"]
+	multi, _ = load("multi_item")
+	assert unmapped_lines(multi["order"], lookup_for(multi["item_map"])) == []
+	check_lines_mapped(multi["order"], lookup_for(multi["item_map"]))
+	with pytest.raises(UnmappedSKUError, match="PB-POUCH"):
+		check_lines_mapped(given["order"], lambda item_id, model_id, sku: None)
 
 
 def test_ids_beyond_float_precision_stay_exact():
@@ -307,7 +326,7 @@ def test_order_stage(status, stage):
 
 
 def test_unpaid_orders_can_be_booked():
-	assert order_stage("UNPAID", book_unpaid=True) == "order"
+	assert order_stage("UNPAID", book_unpaid=True) == "draft"
 	assert order_stage("PENDING", book_unpaid=True) == "skip"
 
 
@@ -329,6 +348,10 @@ def test_unpaid_orders_can_be_booked():
 		(["sales_order", "delivery_note"], "cancelled", False, ["cancel"]),
 		(["sales_order", "cancel"], "cancelled", False, []),
 		(["sales_order", "cancel"], "completed", False, []),
+		([], "draft", False, []),
+		(["sales_order_draft"], "draft", False, []),
+		(["sales_order_draft"], "order", False, ["sales_order"]),
+		(["sales_order_draft"], "cancelled", False, ["cancel"]),
 	],
 )
 def test_stages_to_apply(done, target, at_shipment, todo):
@@ -341,6 +364,22 @@ def test_ready_to_ship_jumping_to_completed_applies_each_stage_once():
 	todo = stages_to_apply(done, order_stage("COMPLETED"))
 	assert todo == ["delivery_note", "sales_invoice"]
 	assert stages_to_apply(done + todo, order_stage("COMPLETED")) == []
+
+
+@pytest.mark.parametrize(
+	("status", "active"),
+	[
+		("READY_TO_SHIP", True),
+		("SHIPPED", True),
+		("COMPLETED", True),
+		("IN_CANCEL", False),
+		("CANCELLED", False),
+		("UNPAID", False),
+	],
+)
+def test_a_cancelled_order_is_reinstated_only_when_shopee_reports_it_active(status, active):
+	# IN_CANCEL → READY_TO_SHIP happens when the seller rejects the buyer's cancellation request
+	assert is_active(order_stage(status)) is active
 
 
 def test_stages_to_apply_rejects_unknown_names():

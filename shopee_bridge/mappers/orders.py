@@ -16,6 +16,7 @@ from shopee_bridge.mappers.pricing import (
 	OrderTotalMismatchError,
 	PricedOrder,
 	id_text,
+	parse_lines,
 	price_order,
 )
 from shopee_bridge.mappers.stages import order_stage, stages_to_apply
@@ -24,6 +25,7 @@ __all__ = [
 	"OrderTotalMismatchError",
 	"ShopContext",
 	"UnmappedSKUError",
+	"check_lines_mapped",
 	"customer_key",
 	"local_datetime",
 	"map_address",
@@ -32,6 +34,7 @@ __all__ = [
 	"map_sales_order",
 	"order_stage",
 	"stages_to_apply",
+	"unmapped_lines",
 ]
 
 REGION_COUNTRIES = {
@@ -130,6 +133,23 @@ def map_address(order: dict, shop: ShopContext) -> dict | None:
 def map_lines(order: dict, escrow: dict | None, lookup: ItemLookup) -> list[dict]:
 	"""Sales Order item rows; a Shopee line whose total does not split evenly gets two rows."""
 	return _item_rows(order, price_order(order, escrow, _order_currency(order)), lookup)
+
+
+def unmapped_lines(order: dict, find_item: Callable[[str, str, str | None], object]) -> list[str]:
+	"""Labels (SKU, else ids) of the order's lines find_item resolves to nothing."""
+	lines = parse_lines(order, _order_currency(order))
+	return list(
+		dict.fromkeys(
+			_line_label(line) for line in lines if not find_item(line.item_id, line.model_id, line.sku)
+		)
+	)
+
+
+def check_lines_mapped(order: dict, lookup: ItemLookup) -> None:
+	"""Raise UnmappedSKUError naming every line without an Item."""
+	unmapped = unmapped_lines(order, lookup)
+	if unmapped:
+		raise UnmappedSKUError(order.get("order_sn"), unmapped)
 
 
 def map_sales_order(order: dict, escrow: dict | None, shop: ShopContext, lookup: ItemLookup) -> dict:

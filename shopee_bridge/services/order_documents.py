@@ -18,6 +18,13 @@ from shopee_bridge.constants import (
 	SHOP_FIELD,
 	SHOPEE_FUNDED_FIELD,
 )
+from shopee_bridge.mappers.stages import (
+	CANCEL,
+	DELIVERY_NOTE,
+	SALES_INVOICE,
+	SALES_ORDER,
+	SALES_ORDER_DRAFT,
+)
 
 
 def ensure_customer(customer: dict, shop) -> str:
@@ -99,11 +106,30 @@ def find_sales_order(order_sn: str) -> str | None:
 	return frappe.db.get_value("Sales Order", {ORDER_SN_FIELD: order_sn}, "name")
 
 
+def booked_order_sns(order_sns: list[str]) -> list[str]:
+	"""The given order_sn that have a submitted or cancelled Sales Order (drafts are not booked yet)."""
+	if not order_sns:
+		return []
+	return frappe.get_all(
+		"Sales Order",
+		filters={ORDER_SN_FIELD: ["in", order_sns], "docstatus": ["!=", 0]},
+		pluck=ORDER_SN_FIELD,
+	)
+
+
 def build_sales_order(mapped: dict, shop, settings, customer: str, address: str | None, buyer_username: str):
 	"""An unsaved Sales Order carrying the mapped amounts exactly."""
 	so = frappe.new_doc("Sales Order")
 	if shop.sales_order_naming_series:
 		so.naming_series = shop.sales_order_naming_series
+	fill_sales_order(so, mapped, shop, settings, customer, address, buyer_username)
+	return so
+
+
+def fill_sales_order(
+	so, mapped: dict, shop, settings, customer: str, address: str | None, buyer_username: str
+):
+	"""Set the mapped header, lines, taxes and shipping on a new or draft Sales Order (rows replaced)."""
 	so.update(
 		{
 			"customer": customer,
@@ -130,6 +156,8 @@ def build_sales_order(mapped: dict, shop, settings, customer: str, address: str 
 		}
 	)
 	set_conversion_rate(so, shop.company)
+	so.set("items", [])
+	so.set("taxes", [])
 	for row in mapped["items"]:
 		so.append(
 			"items",
@@ -149,7 +177,6 @@ def build_sales_order(mapped: dict, shop, settings, customer: str, address: str 
 		add_shipping_item(so, mapped, settings.shipping_item, shop)
 	else:
 		add_shipping_charge(so, mapped["shipping_charge"], shop)
-	return so
 
 
 def add_template_taxes(so, template: str | None) -> None:
@@ -282,6 +309,34 @@ def cancel_or_close(so_name: str, reason: str) -> str:
 	return "cancelled"
 
 
+def docstatus(so_name: str) -> int:
+	return frappe.db.get_value("Sales Order", so_name, "docstatus")
+
+
+def reinstate_sales_order(so_name: str, shopee_status: str) -> str:
+	"""Amend a cancelled Sales Order whose order Shopee reports active again.
+
+	That happens when the seller rejects the buyer's cancellation request (IN_CANCEL → READY_TO_SHIP).
+	The amendment takes over the order_sn: the unique index allows one Sales Order per Shopee order.
+	"""
+	old = frappe.get_doc("Sales Order", so_name)
+	order_sn = old.get(ORDER_SN_FIELD)
+	new = frappe.copy_doc(old)
+	new.amended_from = old.name
+	new.status = "Draft"
+	for doc in (new, *new.get_all_children()):
+		doc.docstatus = 0
+	frappe.db.set_value("Sales Order", old.name, ORDER_SN_FIELD, None, update_modified=False)
+	new.insert(ignore_permissions=True)
+	old.add_comment(
+		"Info",
+		_("Shopee order {0} is active again ({1}): reinstated as {2}").format(
+			order_sn, shopee_status, new.name
+		),
+	)
+	return new.name
+
+
 def transitions_done(so_name: str | None) -> list[str]:
 	"""Which transitions already exist for an order, read from the documents themselves."""
 	if not so_name:
@@ -290,12 +345,12 @@ def transitions_done(so_name: str | None) -> list[str]:
 		"Sales Order", so_name, ["docstatus", "status", ORDER_SN_FIELD]
 	)
 	if docstatus == 2 or status == "Closed":
-		return ["cancel"]
-	done = ["sales_order"] if docstatus == 1 else []
+		return [CANCEL]
+	done = [SALES_ORDER if docstatus == 1 else SALES_ORDER_DRAFT]
 	if frappe.db.exists("Delivery Note", {ORDER_SN_FIELD: order_sn, "docstatus": 1}):
-		done.append("delivery_note")
+		done.append(DELIVERY_NOTE)
 	if frappe.db.exists("Sales Invoice", {ORDER_SN_FIELD: order_sn, "docstatus": 1, "is_return": 0}):
-		done.append("sales_invoice")
+		done.append(SALES_INVOICE)
 	return done
 
 

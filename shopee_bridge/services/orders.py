@@ -11,13 +11,32 @@ from frappe.utils import get_system_timezone, now_datetime
 from shopee_bridge.client_endpoints import MAX_BATCH, chunked, time_windows
 from shopee_bridge.constants import ITEM_MAP, ORDER_STATUS_FIELD, SHOP
 from shopee_bridge.mappers import orders as mapper
-from shopee_bridge.mappers.stages import CANCEL, DELIVERY_NOTE, SALES_INVOICE, SALES_ORDER
+from shopee_bridge.mappers.stages import (
+	CANCEL,
+	DELIVERY_NOTE,
+	DRAFT,
+	SALES_INVOICE,
+	SALES_ORDER,
+	is_active,
+)
 from shopee_bridge.services import order_documents as docs
 from shopee_bridge.services.sync_log import SyncRun
 from shopee_bridge.shop_client import get_settings, make_client
 from shopee_bridge.utils import epoch_to_datetime
 
 NO_ESCROW_STATUSES = {"UNPAID", "INVOICE_PENDING", "PENDING", "IN_CANCEL", "CANCELLED"}
+
+
+class MissingEscrowError(frappe.ValidationError):
+	"""A paid order came without escrow detail: its Shopee-funded amounts are unknown, so it waits."""
+
+	def __init__(self, order_sn: str):
+		super().__init__(
+			_(
+				"Shopee sent no escrow detail for paid order {0}, so its Shopee-funded amounts are unknown;"
+				" it is not booked yet and is retried on the next run"
+			).format(order_sn)
+		)
 
 
 @dataclass
@@ -54,9 +73,7 @@ class OrderSync:
 		results = {}
 		for batch in chunked(dict.fromkeys(order_sns), MAX_BATCH):
 			details = self.client.get_order_detail(batch).get("order_list") or []
-			escrows = self.fetch_escrows(
-				[o for o in details if o.get("order_status") not in NO_ESCROW_STATUSES]
-			)
+			escrows = self.fetch_escrows(self.orders_to_book(details))
 			for order in details:
 				results[order["order_sn"]] = self.sync_one(order, escrows.get(order["order_sn"]))
 			for order_sn in batch:
@@ -66,8 +83,25 @@ class OrderSync:
 					)
 		return results
 
+	def orders_to_book(self, details: list[dict]) -> list[dict]:
+		"""Paid orders with no booked Sales Order yet whose lines all map to Items.
+
+		Order detail carries no voucher or coin split, so booking needs escrow detail. An order already
+		booked only moves through its transitions, and one with an unmapped SKU fails before pricing:
+		neither needs an escrow call.
+		"""
+		paid = [o for o in details if o.get("order_status") not in NO_ESCROW_STATUSES]
+		booked = set(docs.booked_order_sns([o["order_sn"] for o in paid]))
+		return [o for o in paid if o["order_sn"] not in booked and self.lines_map(o)]
+
+	def lines_map(self, order: dict) -> bool:
+		try:
+			return can_map_lines(self.shop.name, order, bool(self.settings.auto_create_items))
+		except Exception:  # a malformed order: its own transaction reports what is wrong
+			return True
+
 	def fetch_escrows(self, orders: list[dict]) -> dict[str, dict]:
-		"""Escrow detail (vouchers, coins, bundle prices) for paid orders, 50 per call."""
+		"""Escrow detail (vouchers, coins, bundle prices) for the orders to book, 50 per call."""
 		if not orders:
 			return {}
 		rows = self.client.get_escrow_detail_batch([o["order_sn"] for o in orders])
@@ -95,20 +129,26 @@ def apply_order(order: dict, escrow: dict | None, shop, settings, ctx: mapper.Sh
 	order_sn = order["order_sn"]
 	target = mapper.order_stage(order.get("order_status"), book_unpaid=bool(settings.book_unpaid_orders))
 	so_name = docs.find_sales_order(order_sn)
+	reinstated = bool(so_name) and is_active(target) and docs.docstatus(so_name) == 2
+	if reinstated:  # the buyer's cancellation was rejected: the order goes on
+		so_name = docs.reinstate_sales_order(so_name, order.get("order_status"))
 	todo = remaining_steps(so_name, target, settings)
-	if not so_name and (not todo or todo == [CANCEL]):
+	if not so_name and target != DRAFT and (not todo or todo == [CANCEL]):
 		return OrderResult("skipped", f"{order_sn}: {order.get('order_status')} needs no document")
 	created = False
 	if not so_name:
-		so_name, created = create_sales_order(order, escrow, shop, settings, ctx)
+		so_name, created = create_sales_order(order, escrow, target, shop, settings, ctx)
 		if not created:  # a concurrent run booked it first: redo the plan against its documents
 			todo = remaining_steps(so_name, target, settings)
+	elif SALES_ORDER in todo and not reinstated and docs.docstatus(so_name) == 0:  # booked unpaid, paid now
+		reprice_draft(so_name, order, escrow, target, shop, settings, ctx)
 	for step in todo:
 		apply_step(step, so_name, order, shop)
 	docs.record_pushed_update_time(so_name, order.get("update_time"))
 	_record_status(so_name, order.get("order_status"))
-	action = "created" if created else ("updated" if todo else "unchanged")
-	summary = f"{order_sn}: {order.get('order_status')}; " + (", ".join(todo) if todo else "no change")
+	action = "created" if created else ("updated" if todo or reinstated else "unchanged")
+	steps = (["reinstated"] if reinstated else []) + todo
+	summary = f"{order_sn}: {order.get('order_status')}; " + (", ".join(steps) if steps else "no change")
 	return OrderResult(action, summary, "Sales Order", so_name)
 
 
@@ -124,12 +164,11 @@ def _record_status(so_name: str, status: str | None) -> None:
 		frappe.db.set_value("Sales Order", so_name, ORDER_STATUS_FIELD, status, update_modified=False)
 
 
-def create_sales_order(order: dict, escrow: dict | None, shop, settings, ctx) -> tuple[str, bool]:
+def create_sales_order(
+	order: dict, escrow: dict | None, target: str, shop, settings, ctx
+) -> tuple[str, bool]:
 	"""Insert the Sales Order; when a concurrent run won the unique index, use its order."""
-	lookup = item_lookup(shop, order, bool(settings.auto_create_items))
-	mapped = mapper.map_sales_order(order, escrow, ctx, lookup)
-	customer = docs.ensure_customer(mapper.map_customer(order, ctx), shop)
-	address = docs.ensure_address(mapper.map_address(order, ctx), customer)
+	mapped, customer, address = prepare_booking(order, escrow, target, shop, settings, ctx)
 	so = docs.build_sales_order(mapped, shop, settings, customer, address, order.get("buyer_username") or "")
 	try:
 		with docs.savepoint("shopee_sales_order"):
@@ -138,6 +177,27 @@ def create_sales_order(order: dict, escrow: dict | None, shop, settings, ctx) ->
 		return docs.find_sales_order(order["order_sn"]), False
 	docs.check_grand_total(so, mapped)
 	return so.name, True
+
+
+def reprice_draft(so_name: str, order: dict, escrow: dict | None, target: str, shop, settings, ctx) -> None:
+	"""An order booked unpaid is paid now: refill its draft from escrow figures, keeping its name."""
+	mapped, customer, address = prepare_booking(order, escrow, target, shop, settings, ctx)
+	draft = frappe.get_doc("Sales Order", so_name)
+	docs.fill_sales_order(draft, mapped, shop, settings, customer, address, order.get("buyer_username") or "")
+	draft.save(ignore_permissions=True)
+	docs.check_grand_total(draft, mapped)
+
+
+def prepare_booking(order: dict, escrow: dict | None, target: str, shop, settings, ctx):
+	"""(mapped Sales Order, Customer, Address) for an order; a paid order needs its escrow detail."""
+	lookup = item_lookup(shop, order, bool(settings.auto_create_items))
+	if escrow is None and target != DRAFT:
+		mapper.check_lines_mapped(order, lookup)  # an unmapped SKU is the reason to give, if there is one
+		raise MissingEscrowError(order["order_sn"])
+	mapped = mapper.map_sales_order(order, escrow, ctx, lookup)
+	customer = docs.ensure_customer(mapper.map_customer(order, ctx), shop)
+	address = docs.ensure_address(mapper.map_address(order, ctx), customer)
+	return mapped, customer, address
 
 
 def apply_step(step: str, so_name: str, order: dict, shop) -> None:
@@ -157,7 +217,7 @@ def apply_step(step: str, so_name: str, order: dict, shop) -> None:
 
 
 def item_lookup(shop, order: dict, auto_create: bool):
-	"""(item_id, model_id, sku) → Item via Shopee Item Map, then an Item named by the SKU."""
+	"""(item_id, model_id, sku) → Item by ids, then by SKU, else created when allowed; SKU hits are remembered."""
 	names = {
 		(str(line.get("item_id")), str(line.get("model_id") or 0)): line.get("item_name")
 		for line in order.get("item_list") or []
@@ -165,14 +225,10 @@ def item_lookup(shop, order: dict, auto_create: bool):
 
 	def lookup(item_id: str, model_id: str, sku: str | None) -> str | None:
 		model_id = model_id or "0"
-		mapped = frappe.db.get_value(
-			ITEM_MAP, {"shop": shop.name, "item_id": item_id, "model_id": model_id}, "item_code"
-		)
+		mapped = mapped_item(shop.name, item_id, model_id)
 		if mapped:
 			return mapped
-		item_code = (sku and frappe.db.get_value(ITEM_MAP, {"shop": shop.name, "sku": sku}, "item_code")) or (
-			sku if sku and frappe.db.exists("Item", sku) else None
-		)
+		item_code = item_by_sku(shop.name, sku)
 		if not item_code and auto_create and sku:
 			item_code = create_item(sku, names.get((item_id, model_id)) or sku)
 		if item_code:
@@ -180,6 +236,32 @@ def item_lookup(shop, order: dict, auto_create: bool):
 		return item_code
 
 	return lookup
+
+
+def can_map_lines(shop: str, order: dict, auto_create: bool) -> bool:
+	"""Whether every line of the order resolves to an Item (read-only: creates and remembers nothing)."""
+
+	def find(item_id: str, model_id: str, sku: str | None) -> bool:
+		return bool(
+			mapped_item(shop, item_id, model_id or "0") or item_by_sku(shop, sku) or (auto_create and sku)
+		)
+
+	return not mapper.unmapped_lines(order, find)
+
+
+def mapped_item(shop: str, item_id: str, model_id: str) -> str | None:
+	return frappe.db.get_value(
+		ITEM_MAP, {"shop": shop, "item_id": item_id, "model_id": model_id}, "item_code"
+	)
+
+
+def item_by_sku(shop: str, sku: str | None) -> str | None:
+	"""A Shopee Item Map row with the SKU, else an Item named by the SKU."""
+	if not sku:
+		return None
+	return frappe.db.get_value(ITEM_MAP, {"shop": shop, "sku": sku}, "item_code") or (
+		sku if frappe.db.exists("Item", sku) else None
+	)
 
 
 def create_item(sku: str, item_name: str) -> str:
@@ -221,14 +303,17 @@ def sync_incremental_orders(shop: str, now: int | None = None, triggered_by: str
 	sync = OrderSync(shop, run)
 	now = int(now or time.time())
 	start = checkpoint_start(sync.shop, sync.settings, now)
+	retry = pending_orders(shop)  # batched with the first window's orders: no extra detail call
 	try:
-		retry_pending(sync, run)
 		for window_from, window_to in time_windows(start, now):
 			order_sns = [row["order_sn"] for row in sync.client.iter_order_list(window_from, window_to)]
 			run.add("fetched", len(order_sns))
-			record_results(sync, run, sync.sync_order_sns(order_sns))
+			record_results(sync, run, sync.sync_order_sns(retry + order_sns))
+			retry = []
 			advance_checkpoint(shop, window_to)
 			publish_progress(run.log.triggered_by, shop, window_to, start, now)
+		if retry:
+			record_results(sync, run, sync.sync_order_sns(retry))
 	except Exception as e:
 		frappe.db.rollback()
 		run.finish(e, window_from=epoch_to_datetime(start), window_to=epoch_to_datetime(now))
@@ -261,12 +346,6 @@ def record_results(sync: OrderSync, run: SyncRun, results: dict) -> None:
 		pending.discard(order_sn)
 		run.add({"created": "created_count", "updated": "updated"}.get(result.action, "skipped"))
 	save_pending_orders(sync.shop.name, pending)
-
-
-def retry_pending(sync: OrderSync, run: SyncRun) -> None:
-	pending = pending_orders(sync.shop.name)
-	if pending:
-		record_results(sync, run, sync.sync_order_sns(pending))
 
 
 def pending_orders(shop: str) -> list[str]:

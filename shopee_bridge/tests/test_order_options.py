@@ -5,10 +5,11 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from shopee_bridge.constants import ORDER_SN_FIELD
-from shopee_bridge.services.orders import sync_incremental_orders
+from shopee_bridge.services.orders import MissingEscrowError, OrderSync, sync_incremental_orders, sync_order
 from shopee_bridge.tests.utils import (
 	SandboxMixin,
 	authorize_shop,
+	bookable_order_sns,
 	configure_shop,
 	default_company,
 	delete_shop,
@@ -21,6 +22,7 @@ from shopee_bridge.tests.utils import (
 
 SHOP_ID = "600003"
 SHIPPING_ITEM = "SHOPEE-SHIPPING"
+ESCROW = "/api/v2/payment/get_escrow_detail_batch"
 
 
 def inclusive_gst_template() -> str:
@@ -71,6 +73,9 @@ class TestOrderBookingOptions(SandboxMixin, FrappeTestCase):
 		cls.template = inclusive_gst_template()
 		cls.sandbox_seed = random.randint(1000, 10**9)
 		cls.start_sandbox()
+		cls.unpaid = bookable_order_sns(cls.sandbox, SHOP_ID)[:3]
+		for order_sn in cls.unpaid:  # not booked by the first sync: the unpaid-booking tests use them
+			cls.sandbox.set_order_status(order_sn, "UNPAID")
 		delete_shop(SHOP_ID)
 		authorize_shop(cls.sandbox, SHOP_ID)
 		frappe.db.rollback()
@@ -86,9 +91,18 @@ class TestOrderBookingOptions(SandboxMixin, FrappeTestCase):
 		cls.stop_sandbox()
 		super().tearDownClass()
 
+	def amounts(self, order_sn: str) -> tuple[Decimal, Decimal]:
+		"""Shopee's (buyer paid, Shopee-funded) for an order."""
+		dataset = self.sandbox.dataset
+		index = dataset.index_of(order_sn)
+		income = dataset.escrow_detail(index)["order_income"]
+		return Decimal(str(dataset.order_detail(index, {"total_amount"})["total_amount"])), shopee_funded(
+			income
+		)
+
 	def sales_orders(self) -> list:
-		order_sns = self.sandbox.dataset.order_sns(int(SHOP_ID))
-		return frappe.get_all("Sales Order", filters={ORDER_SN_FIELD: ["in", order_sns]}, pluck="name")
+		order_sns = set(self.sandbox.dataset.order_sns(int(SHOP_ID))) - set(self.unpaid)
+		return frappe.get_all("Sales Order", filters={ORDER_SN_FIELD: ["in", list(order_sns)]}, pluck="name")
 
 	def test_totals_still_match_shopee_with_inclusive_tax_and_shipping_item(self):
 		dataset, checked, with_shipping = self.sandbox.dataset, 0, 0
@@ -117,3 +131,39 @@ class TestOrderBookingOptions(SandboxMixin, FrappeTestCase):
 		self.assertEqual(checked, log.created_count)
 		self.assertGreater(checked, 10)
 		self.assertGreater(with_shipping, 0)
+
+	def test_unpaid_order_is_a_draft_until_paid_then_priced_from_escrow(self):
+		paid_later, never_paid = self.unpaid[:2]
+		save_settings(book_unpaid_orders=1)
+		try:
+			draft = sync_order(SHOP_ID, paid_later).reference_name
+			so = frappe.get_doc("Sales Order", draft)
+			buyer_paid, funded = self.amounts(paid_later)
+			self.assertEqual((so.docstatus, so.shopee_funded_amount), (0, 0))  # an estimate until paid
+			self.sandbox.set_order_status(paid_later, "READY_TO_SHIP")
+			self.sandbox.reset_counts()
+			result = sync_order(SHOP_ID, paid_later)
+			self.assertEqual(self.sandbox.call_counts.get(ESCROW), 1)
+			so = frappe.get_doc("Sales Order", draft)  # same name, now priced from escrow and submitted
+			self.assertEqual((result.reference_name, so.docstatus), (draft, 1))
+			self.assertEqual(Decimal(str(so.grand_total)).quantize(Decimal("0.01")), buyer_paid + funded)
+			self.assertEqual(Decimal(str(so.shopee_funded_amount)).quantize(Decimal("0.01")), funded)
+
+			sync_order(SHOP_ID, never_paid)
+			self.assertEqual(frappe.db.count("Sales Order", {ORDER_SN_FIELD: never_paid, "docstatus": 0}), 1)
+			self.sandbox.set_order_status(never_paid, "CANCELLED")
+			sync_order(SHOP_ID, never_paid)
+			self.assertFalse(frappe.db.exists("Sales Order", {ORDER_SN_FIELD: never_paid}))
+		finally:
+			save_settings(book_unpaid_orders=0)
+
+	def test_a_paid_order_without_escrow_detail_is_not_booked_yet(self):
+		order_sn = self.unpaid[2]
+		self.sandbox.set_order_status(order_sn, "READY_TO_SHIP")
+		sync = OrderSync(SHOP_ID)
+		order = sync.client.get_order_detail([order_sn])["order_list"][0]
+		result = sync.sync_one(order, None)
+		self.assertIsInstance(result, MissingEscrowError)
+		self.assertIn(order_sn, str(result))
+		self.assertFalse(frappe.db.exists("Sales Order", {ORDER_SN_FIELD: order_sn}))
+		self.assertEqual(sync_order(SHOP_ID, order_sn).action, "created")  # with escrow it books

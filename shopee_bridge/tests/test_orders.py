@@ -19,6 +19,7 @@ from shopee_bridge.tests.utils import (
 )
 
 SHOP_ID = "600001"
+ESCROW = "/api/v2/payment/get_escrow_detail_batch"
 BOOKED = {
 	"READY_TO_SHIP",
 	"PROCESSED",
@@ -57,6 +58,7 @@ class TestOrderSync(SandboxMixin, FrappeTestCase):
 		for order_sn, status in zip(completed, plan, strict=False):
 			cls.sandbox.set_order_status(order_sn, status)
 		cls.ready = completed[:3]
+		cls.unpaid = completed[3]
 
 	@classmethod
 	def tearDownClass(cls):
@@ -155,6 +157,7 @@ class TestOrderSync(SandboxMixin, FrappeTestCase):
 		self.sandbox.reset_counts()
 		log = frappe.get_doc("Shopee Sync Log", sync_incremental_orders(SHOP_ID))
 		self.assertEqual((log.created_count, log.updated), (0, 0))
+		self.assertEqual(self.sandbox.call_counts.get(ESCROW, 0), 0)  # retried unmapped orders need none
 		self.assertEqual(counts, {dt: frappe.db.count(dt) for dt in counts})
 		self.assertEqual(versions, frappe.db.count("Version", {"ref_doctype": "Sales Order"}))
 		self.assertEqual(modified, frappe.db.sql("select max(modified) from `tabSales Order`")[0][0])
@@ -165,12 +168,33 @@ class TestOrderSync(SandboxMixin, FrappeTestCase):
 		self.sandbox.set_order_status(shipped, "SHIPPED")
 		self.sandbox.set_order_status(completed, "COMPLETED")  # straight from READY_TO_SHIP
 		self.sandbox.set_order_status(cancelled, "CANCELLED")
+		self.sandbox.set_order_status(self.unpaid, "READY_TO_SHIP")  # newly paid: booked with escrow figures
 		for path in ("/api/v2/order/get_order_list", "/api/v2/order/get_order_detail"):
 			self.sandbox.inject_fault(path, "rate_limit", count=2, retry_after=1)
 			self.sandbox.inject_fault(path, "server_error", count=1)
-		self.sandbox.inject_fault("/api/v2/payment/get_escrow_detail_batch", "server_error", count=2)
+		self.sandbox.inject_fault(ESCROW, "server_error", count=2)
+		self.sandbox.reset_counts()
 		log = frappe.get_doc("Shopee Sync Log", sync_incremental_orders(SHOP_ID))
 		self.assertIn(log.status, ("Success", "Partial"))
+		# escrow detail is asked only for the order that still had to be booked
+		escrowed = {
+			order_sn
+			for call in self.sandbox.calls
+			if call["path"] == ESCROW and call["status"] == 200
+			for order_sn in call["body"]["order_sn_list"]
+		}
+		self.assertIn(self.unpaid, escrowed)
+		self.assertFalse(escrowed & {shipped, completed, cancelled})
+		new = frappe.db.get_value(
+			"Sales Order", {ORDER_SN_FIELD: self.unpaid}, ["docstatus", "grand_total"], as_dict=True
+		)
+		index = dataset.index_of(self.unpaid)
+		expected = Decimal(
+			str(dataset.order_detail(index, {"total_amount"})["total_amount"])
+		) + shopee_funded(dataset.escrow_detail(index)["order_income"])
+		self.assertEqual(
+			(new.docstatus, Decimal(str(new.grand_total)).quantize(Decimal("0.01"))), (1, expected)
+		)
 		self.assertEqual(len(self.documents("Delivery Note", shipped)), 1)
 		self.assertEqual(len(self.documents("Sales Invoice", shipped)), 0)
 		self.assertEqual(len(self.documents("Delivery Note", completed)), 1)
@@ -185,6 +209,35 @@ class TestOrderSync(SandboxMixin, FrappeTestCase):
 		self.assertEqual(len(self.documents("Delivery Note", completed)), 1)
 		self.assertEqual(len(self.documents("Sales Invoice", completed)), 1)
 
+	def test_rejected_cancellation_reinstates_the_sales_order(self):
+		order_sn = next(
+			sn
+			for sn in bookable_order_sns(self.sandbox, SHOP_ID, statuses=("READY_TO_SHIP", "PROCESSED"))
+			if sn not in (*self.ready, self.unpaid)
+		)
+		sync_order(SHOP_ID, order_sn)
+		original = frappe.db.get_value("Sales Order", {ORDER_SN_FIELD: order_sn}, ["name", "grand_total"])
+		self.sandbox.set_order_status(order_sn, "IN_CANCEL")
+		sync_order(SHOP_ID, order_sn)
+		self.assertEqual(frappe.db.get_value("Sales Order", original[0], "docstatus"), 2)
+		self.sandbox.set_order_status(order_sn, "READY_TO_SHIP")  # the seller rejected the request
+		self.sandbox.reset_counts()
+		result = sync_order(SHOP_ID, order_sn)
+		self.assertEqual(self.sandbox.call_counts.get(ESCROW, 0), 0)
+		amended = frappe.get_doc("Sales Order", result.reference_name)
+		self.assertEqual((result.action, amended.docstatus), ("updated", 1))
+		self.assertEqual((amended.amended_from, amended.grand_total), tuple(original))
+		self.assertEqual(amended.get(ORDER_SN_FIELD), order_sn)
+		self.assertIsNone(frappe.db.get_value("Sales Order", original[0], ORDER_SN_FIELD))
+		self.sandbox.set_order_status(order_sn, "SHIPPED")
+		sync_order(SHOP_ID, order_sn)
+		delivery_notes = self.documents("Delivery Note", order_sn)
+		self.assertEqual(len(delivery_notes), 1)
+		self.assertEqual(
+			frappe.db.get_value("Delivery Note Item", {"parent": delivery_notes[0]}, "against_sales_order"),
+			amended.name,
+		)
+
 	def test_crash_mid_window_loses_and_duplicates_nothing(self):
 		checkpoint = frappe.db.get_value(SHOP, SHOP_ID, "orders_synced_until")
 		movable = [
@@ -195,9 +248,7 @@ class TestOrderSync(SandboxMixin, FrappeTestCase):
 		self.assertTrue(movable)
 		for order_sn in movable:
 			self.sandbox.set_order_status(order_sn, "COMPLETED")
-		# the retry of pending orders goes through; then, after the window was listed, every try of its
-		# detail call fails: the run dies in the middle of its window
-		self.sandbox.inject_fault("/api/v2/order/get_order_detail", "slow", count=1, delay=0)
+		# after the window was listed, every try of its detail call fails: the run dies in its middle
 		self.sandbox.inject_fault("/api/v2/order/get_order_detail", "drop", count=5)  # 1 try + 4 retries
 		with self.assertRaises(Exception):
 			sync_incremental_orders(SHOP_ID)
