@@ -9,7 +9,7 @@ from frappe.utils.password import get_decrypted_password
 from shopee_bridge.api import connect_to_shopee, test_shopee_connection
 from shopee_bridge.constants import OAUTH_STATE, SHOP
 from shopee_bridge.jobs.tokens import refresh_expiring_tokens
-from shopee_bridge.tests.utils import SandboxMixin, authorize_shop, delete_shop, web_headers
+from shopee_bridge.tests.utils import SandboxMixin, authorize_shop, clerk_user, delete_shop, web_headers
 
 SHOP_ID = "600001"
 
@@ -106,16 +106,14 @@ class TestShopAuthorization(SandboxMixin, FrappeTestCase):
 		self.assertNotIn(issued["refresh_token"], dumped)
 
 	def test_connect_requires_shopee_manager(self):
-		user = "shopee-clerk@example.com"
-		if not frappe.db.exists("User", user):
-			frappe.get_doc(
-				{"doctype": "User", "email": user, "first_name": "Clerk", "send_welcome_email": 0}
-			).insert(ignore_permissions=True)
-		frappe.set_user(user)
-		with self.assertRaises(frappe.PermissionError):
-			connect_to_shopee()
-		with self.assertRaises(frappe.PermissionError):
-			test_shopee_connection(SHOP_ID)
+		frappe.set_user(clerk_user())
+		try:
+			with self.assertRaises(frappe.PermissionError):
+				connect_to_shopee()
+			with self.assertRaises(frappe.PermissionError):
+				test_shopee_connection(SHOP_ID)
+		finally:
+			frappe.set_user("Administrator")
 
 	def test_scheduled_refresh_rotates_and_persists_tokens(self):
 		shop = self.connect()

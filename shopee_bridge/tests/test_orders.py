@@ -1,24 +1,35 @@
+import json
 import random
+import time
 from decimal import Decimal
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
+from frappe.utils import add_to_date, now_datetime
+from frappe.utils.background_jobs import get_redis_connection_without_auth
 
-from shopee_bridge.constants import ITEM_MAP, LAST_PUSH_FIELD, ORDER_SN_FIELD, SHOP
+from shopee_bridge import api
+from shopee_bridge.constants import ITEM_MAP, LAST_PUSH_FIELD, ORDER_SN_FIELD, SHOP, SHOP_FIELD
+from shopee_bridge.jobs.orders import schedule_incremental_sync
 from shopee_bridge.sandbox.catalogue import UNMAPPED_SKU
 from shopee_bridge.services.orders import pending_orders, sync_incremental_orders, sync_order
 from shopee_bridge.tests.utils import (
 	SandboxMixin,
 	authorize_shop,
 	bookable_order_sns,
+	clerk_user,
 	configure_shop,
 	delete_shop,
+	make_item,
+	make_sales_order,
 	prepare_erpnext_for_sandbox,
 	save_settings,
 	shopee_funded,
 )
 
 SHOP_ID = "600001"
+
+
 ESCROW = "/api/v2/payment/get_escrow_detail_batch"
 BOOKED = {
 	"READY_TO_SHIP",
@@ -31,6 +42,16 @@ BOOKED = {
 }
 DELIVERED = {"SHIPPED", "TO_CONFIRM_RECEIVE", "COMPLETED", "TO_RETURN"}
 INVOICED = {"COMPLETED", "TO_RETURN"}
+
+
+def drain(pubsub) -> list[str]:
+	"""The data of every message a Redis subscription has received so far."""
+	messages = []
+	while message := pubsub.get_message(timeout=1):
+		if message["type"] == "message":
+			messages.append(message["data"])
+	pubsub.close()
+	return messages
 
 
 class TestOrderSync(SandboxMixin, FrappeTestCase):
@@ -59,6 +80,8 @@ class TestOrderSync(SandboxMixin, FrappeTestCase):
 			cls.sandbox.set_order_status(order_sn, status)
 		cls.ready = completed[:3]
 		cls.unpaid = completed[3]
+		cls.in_transit = completed[len(plan)]  # kept for the re-sync button test
+		cls.sandbox.set_order_status(cls.in_transit, "SHIPPED")
 
 	@classmethod
 	def tearDownClass(cls):
@@ -237,6 +260,63 @@ class TestOrderSync(SandboxMixin, FrappeTestCase):
 			frappe.db.get_value("Delivery Note Item", {"parent": delivery_notes[0]}, "against_sales_order"),
 			amended.name,
 		)
+
+	def test_order_endpoints_need_shopee_manager(self):
+		so_name = frappe.db.get_value("Sales Order", {SHOP_FIELD: SHOP_ID, "docstatus": 1}, "name")
+		frappe.set_user(clerk_user())
+		try:
+			with self.assertRaises(frappe.PermissionError):
+				api.sync_orders_api(SHOP_ID)
+			with self.assertRaises(frappe.PermissionError):
+				api.sync_order(so_name)
+		finally:
+			frappe.set_user("Administrator")
+
+	def test_resync_button_applies_the_orders_current_status(self):
+		order_sn = self.in_transit
+		self.sandbox.set_order_status(order_sn, "COMPLETED")
+		so_name = frappe.db.get_value("Sales Order", {ORDER_SN_FIELD: order_sn}, "name")
+		self.assertIn("sales_invoice", api.sync_order(so_name))
+		self.assertEqual(len(self.documents("Sales Invoice", order_sn)), 1)
+		self.assertIn("no change", api.sync_order(so_name))
+		other = make_sales_order(make_item("SHOPEE-NOT-FROM-SHOPEE")).insert(ignore_permissions=True)
+		with self.assertRaisesRegex(frappe.ValidationError, "did not come from Shopee"):
+			api.sync_order(other.name)
+		other.delete(ignore_permissions=True)
+
+	def test_sync_orders_button_runs_the_sync_in_a_worker(self):
+		events = get_redis_connection_without_auth().pubsub()
+		events.subscribe("events")  # where Frappe publishes realtime messages for Desk
+		started = now_datetime()  # creation is in the site's time zone, not the database server's
+		self.assertEqual(api.sync_orders_api(SHOP_ID), [f"shopee_order_sync::{SHOP_ID}"])
+		frappe.db.commit()  # nosemgrep: the job is queued after commit
+		deadline = time.monotonic() + 120
+		while time.monotonic() < deadline:
+			frappe.db.rollback()
+			runs = frappe.get_all(
+				"Shopee Sync Log",
+				filters={"shop": SHOP_ID, "creation": [">=", started], "status": ["!=", "Running"]},
+				fields=["status", "triggered_by"],
+			)
+			if runs:
+				self.assertEqual([r.triggered_by for r in runs], ["Administrator"])
+				self.assertIn(runs[0].status, ("Success", "Partial"))  # Partial: the unmapped SKU orders
+				progress = [
+					event["message"]["percent"]
+					for event in map(json.loads, drain(events))
+					if event["event"] == "progress" and event["room"] == "user:Administrator"
+				]
+				self.assertEqual(progress[-1:], [100])
+				return
+			time.sleep(0.5)
+		self.fail("the queued order sync did not finish within 120 s (is a bench worker running?)")
+
+	def test_scheduler_queues_only_shops_due_for_a_sync(self):
+		frappe.db.set_value(SHOP, SHOP_ID, "last_order_sync", add_to_date(now_datetime(), hours=-1))
+		self.assertIn(f"shopee_order_sync::{SHOP_ID}", schedule_incremental_sync())
+		frappe.db.set_value(SHOP, SHOP_ID, "last_order_sync", now_datetime())
+		self.assertNotIn(f"shopee_order_sync::{SHOP_ID}", schedule_incremental_sync())
+		frappe.db.rollback()  # the jobs are queued after commit: none leave this test
 
 	def test_crash_mid_window_loses_and_duplicates_nothing(self):
 		checkpoint = frappe.db.get_value(SHOP, SHOP_ID, "orders_synced_until")

@@ -67,6 +67,16 @@ def make_sales_order(item_code: str, qty: float = 1, rate: float = 10, **fields)
 	)
 
 
+def clerk_user() -> str:
+	"""A Desk user without the Shopee Manager role."""
+	user = "shopee-clerk@example.com"
+	if not frappe.db.exists("User", user):
+		frappe.get_doc(
+			{"doctype": "User", "email": user, "first_name": "Clerk", "send_welcome_email": 0}
+		).insert(ignore_permissions=True)
+	return user
+
+
 class SandboxMixin:
 	"""Start the local Shopee sandbox for a test class and point Shopee Settings at it (committed)."""
 
