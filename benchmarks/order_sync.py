@@ -25,12 +25,12 @@ from shopee_bridge.client_endpoints import MAX_BATCH, time_windows
 from shopee_bridge.constants import ORDER_SN_FIELD, SHOP_FIELD
 from shopee_bridge.sandbox import SandboxServer
 from shopee_bridge.services import shops
-from shopee_bridge.services.orders import pending_orders, sync_incremental_orders
-from shopee_bridge.tests.utils import configure_shop, prepare_erpnext_for_sandbox, save_settings
+from shopee_bridge.services.orders import checkpoint_start, pending_orders, sync_incremental_orders
+from shopee_bridge.shop_client import get_settings
+from shopee_bridge.tests.utils import ESCROW_BATCH, configure_shop, prepare_erpnext_for_sandbox, save_settings
 
 LIST = "/api/v2/order/get_order_list"
 DETAIL = "/api/v2/order/get_order_detail"
-ESCROW = "/api/v2/payment/get_escrow_detail_batch"
 BENCH_SHOP = 690001
 NEXT_STATUS = {
 	"READY_TO_SHIP": "SHIPPED",
@@ -91,9 +91,9 @@ def measure_run(sandbox, shop: str, start: int, now: int) -> tuple[dict, int, fl
 
 def print_calls(title: str, counts: dict, minimum: int) -> None:
 	order_calls = counts.get(LIST, 0) + counts.get(DETAIL, 0)
-	all_calls = order_calls + counts.get(ESCROW, 0)
+	all_calls = order_calls + counts.get(ESCROW_BATCH, 0)
 	print(
-		f"{title}: list {counts.get(LIST, 0)}, detail {counts.get(DETAIL, 0)}, escrow batch {counts.get(ESCROW, 0)}"
+		f"{title}: list {counts.get(LIST, 0)}, detail {counts.get(DETAIL, 0)}, escrow batch {counts.get(ESCROW_BATCH, 0)}"
 	)
 	print(f"{'':34}{'minimum':>10}{'ours':>10}{'ratio':>8}")
 	print(f"{'  list + detail calls':34}{minimum:>10}{order_calls:>10}{order_calls / minimum:>8.2f}")
@@ -151,9 +151,7 @@ def main():
 		counts, minimum, sync_seconds, log = measure_run(sandbox, shop, now - 61 * 86400, now)
 		moved = move_booked_orders(sandbox, shop)
 		later = int(time.time()) + 1
-		start = int(frappe.db.get_value("Shopee Shop", shop, "orders_synced_until")) - int(
-			frappe.db.get_single_value("Shopee Settings", "sync_overlap_seconds") or 0
-		)
+		start = checkpoint_start(frappe.get_doc("Shopee Shop", shop), get_settings(), later)
 		next_counts, next_minimum, _, next_log = measure_run(sandbox, shop, start, later)
 		plain_seconds, documents = plain_loop(sandbox.dataset.order_sns())
 	finally:

@@ -1,5 +1,4 @@
 import random
-from decimal import Decimal
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
@@ -7,9 +6,11 @@ from frappe.tests.utils import FrappeTestCase
 from shopee_bridge.constants import ORDER_SN_FIELD
 from shopee_bridge.services.orders import MissingEscrowError, OrderSync, sync_incremental_orders, sync_order
 from shopee_bridge.tests.utils import (
+	ESCROW_BATCH,
 	SandboxMixin,
 	authorize_shop,
 	bookable_order_sns,
+	cents,
 	configure_shop,
 	default_company,
 	delete_shop,
@@ -17,12 +18,11 @@ from shopee_bridge.tests.utils import (
 	make_item,
 	prepare_erpnext_for_sandbox,
 	save_settings,
-	shopee_funded,
+	shopee_amounts,
 )
 
 SHOP_ID = "600003"
 SHIPPING_ITEM = "SHOPEE-SHIPPING"
-ESCROW = "/api/v2/payment/get_escrow_detail_batch"
 
 
 def inclusive_gst_template() -> str:
@@ -91,15 +91,6 @@ class TestOrderBookingOptions(SandboxMixin, FrappeTestCase):
 		cls.stop_sandbox()
 		super().tearDownClass()
 
-	def amounts(self, order_sn: str) -> tuple[Decimal, Decimal]:
-		"""Shopee's (buyer paid, Shopee-funded) for an order."""
-		dataset = self.sandbox.dataset
-		index = dataset.index_of(order_sn)
-		income = dataset.escrow_detail(index)["order_income"]
-		return Decimal(str(dataset.order_detail(index, {"total_amount"})["total_amount"])), shopee_funded(
-			income
-		)
-
 	def sales_orders(self) -> list:
 		order_sns = set(self.sandbox.dataset.order_sns(int(SHOP_ID))) - set(self.unpaid)
 		return frappe.get_all("Sales Order", filters={ORDER_SN_FIELD: ["in", list(order_sns)]}, pluck="name")
@@ -108,12 +99,8 @@ class TestOrderBookingOptions(SandboxMixin, FrappeTestCase):
 		dataset, checked, with_shipping = self.sandbox.dataset, 0, 0
 		for name in self.sales_orders():
 			so = frappe.get_doc("Sales Order", name)
-			index = dataset.index_of(so.get(ORDER_SN_FIELD))
-			income = dataset.escrow_detail(index)["order_income"]
-			total = Decimal(str(dataset.order_detail(index, {"total_amount"})["total_amount"]))
-			self.assertEqual(
-				Decimal(str(so.grand_total)).quantize(Decimal("0.01")), total + shopee_funded(income), name
-			)
+			order_sn = so.get(ORDER_SN_FIELD)
+			self.assertEqual(cents(so.grand_total), sum(shopee_amounts(self.sandbox, order_sn)), name)
 			self.assertEqual(
 				[t.account_head for t in so.taxes if t.charge_type == "On Net Total"],
 				[so.taxes[0].account_head],
@@ -121,7 +108,8 @@ class TestOrderBookingOptions(SandboxMixin, FrappeTestCase):
 			self.assertTrue(so.taxes[0].included_in_print_rate)
 			self.assertFalse([t for t in so.taxes if t.charge_type == "Actual"])
 			shipping = [row for row in so.items if row.item_code == SHIPPING_ITEM]
-			if Decimal(str(income.get("buyer_paid_shipping_fee") or 0)):
+			income = dataset.escrow_detail(dataset.index_of(order_sn))["order_income"]
+			if cents(income.get("buyer_paid_shipping_fee")):
 				self.assertEqual(len(shipping), 1)
 				with_shipping += 1
 			checked += 1
@@ -138,16 +126,17 @@ class TestOrderBookingOptions(SandboxMixin, FrappeTestCase):
 		try:
 			draft = sync_order(SHOP_ID, paid_later).reference_name
 			so = frappe.get_doc("Sales Order", draft)
-			buyer_paid, funded = self.amounts(paid_later)
+			buyer_paid, funded = shopee_amounts(self.sandbox, paid_later)
 			self.assertEqual((so.docstatus, so.shopee_funded_amount), (0, 0))  # an estimate until paid
 			self.sandbox.set_order_status(paid_later, "READY_TO_SHIP")
 			self.sandbox.reset_counts()
 			result = sync_order(SHOP_ID, paid_later)
-			self.assertEqual(self.sandbox.call_counts.get(ESCROW), 1)
+			self.assertEqual(self.sandbox.call_counts.get(ESCROW_BATCH), 1)
 			so = frappe.get_doc("Sales Order", draft)  # same name, now priced from escrow and submitted
 			self.assertEqual((result.reference_name, so.docstatus), (draft, 1))
-			self.assertEqual(Decimal(str(so.grand_total)).quantize(Decimal("0.01")), buyer_paid + funded)
-			self.assertEqual(Decimal(str(so.shopee_funded_amount)).quantize(Decimal("0.01")), funded)
+			self.assertEqual(
+				(cents(so.grand_total), cents(so.shopee_funded_amount)), (buyer_paid + funded, funded)
+			)
 
 			sync_order(SHOP_ID, never_paid)
 			self.assertEqual(frappe.db.count("Sales Order", {ORDER_SN_FIELD: never_paid, "docstatus": 0}), 1)

@@ -1,7 +1,6 @@
 import json
 import random
 import time
-from decimal import Decimal
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
@@ -14,9 +13,11 @@ from shopee_bridge.jobs.orders import schedule_incremental_sync
 from shopee_bridge.sandbox.catalogue import UNMAPPED_SKU
 from shopee_bridge.services.orders import pending_orders, sync_incremental_orders, sync_order
 from shopee_bridge.tests.utils import (
+	ESCROW_BATCH,
 	SandboxMixin,
 	authorize_shop,
 	bookable_order_sns,
+	cents,
 	clerk_user,
 	configure_shop,
 	delete_shop,
@@ -24,13 +25,12 @@ from shopee_bridge.tests.utils import (
 	make_sales_order,
 	prepare_erpnext_for_sandbox,
 	save_settings,
-	shopee_funded,
+	shopee_amounts,
 )
 
 SHOP_ID = "600001"
 
 
-ESCROW = "/api/v2/payment/get_escrow_detail_batch"
 BOOKED = {
 	"READY_TO_SHIP",
 	"PROCESSED",
@@ -147,9 +147,8 @@ class TestOrderSync(SandboxMixin, FrappeTestCase):
 		self.assertEqual(set(pending_orders(SHOP_ID)), set(unmapped))
 
 	def test_sales_order_totals_match_shopee_to_the_cent(self):
-		dataset = self.sandbox.dataset
 		compared = 0
-		for order_sn, _status, detail in self.orders():
+		for order_sn in self.sandbox.dataset.order_sns(int(SHOP_ID)):
 			so = frappe.db.get_value(
 				"Sales Order",
 				{ORDER_SN_FIELD: order_sn},
@@ -158,16 +157,15 @@ class TestOrderSync(SandboxMixin, FrappeTestCase):
 			)
 			if not so:
 				continue
-			income = dataset.escrow_detail(dataset.index_of(order_sn))["order_income"]
-			buyer_paid = Decimal(str(detail["total_amount"]))
-			expected = buyer_paid + shopee_funded(income)
-			self.assertEqual(Decimal(str(so.grand_total)).quantize(Decimal("0.01")), expected, order_sn)
-			self.assertEqual(Decimal(str(so.shopee_buyer_paid_amount)).quantize(Decimal("0.01")), buyer_paid)
+			buyer_paid, funded = shopee_amounts(self.sandbox, order_sn)
+			expected = buyer_paid + funded
+			self.assertEqual(cents(so.grand_total), expected, order_sn)
+			self.assertEqual(cents(so.shopee_buyer_paid_amount), buyer_paid)
 			self.assertEqual(so.currency, "SGD")
 			invoice = self.documents("Sales Invoice", order_sn)
 			if invoice:
 				si_total = frappe.db.get_value("Sales Invoice", invoice[0], "grand_total")
-				self.assertEqual(Decimal(str(si_total)).quantize(Decimal("0.01")), expected, order_sn)
+				self.assertEqual(cents(si_total), expected, order_sn)
 			compared += 1
 		self.assertGreater(compared, 150)
 
@@ -180,7 +178,9 @@ class TestOrderSync(SandboxMixin, FrappeTestCase):
 		self.sandbox.reset_counts()
 		log = frappe.get_doc("Shopee Sync Log", sync_incremental_orders(SHOP_ID))
 		self.assertEqual((log.created_count, log.updated), (0, 0))
-		self.assertEqual(self.sandbox.call_counts.get(ESCROW, 0), 0)  # retried unmapped orders need none
+		self.assertEqual(
+			self.sandbox.call_counts.get(ESCROW_BATCH, 0), 0
+		)  # retried unmapped orders need none
 		self.assertEqual(counts, {dt: frappe.db.count(dt) for dt in counts})
 		self.assertEqual(versions, frappe.db.count("Version", {"ref_doctype": "Sales Order"}))
 		self.assertEqual(modified, frappe.db.sql("select max(modified) from `tabSales Order`")[0][0])
@@ -195,7 +195,7 @@ class TestOrderSync(SandboxMixin, FrappeTestCase):
 		for path in ("/api/v2/order/get_order_list", "/api/v2/order/get_order_detail"):
 			self.sandbox.inject_fault(path, "rate_limit", count=2, retry_after=1)
 			self.sandbox.inject_fault(path, "server_error", count=1)
-		self.sandbox.inject_fault(ESCROW, "server_error", count=2)
+		self.sandbox.inject_fault(ESCROW_BATCH, "server_error", count=2)
 		self.sandbox.reset_counts()
 		log = frappe.get_doc("Shopee Sync Log", sync_incremental_orders(SHOP_ID))
 		self.assertIn(log.status, ("Success", "Partial"))
@@ -203,7 +203,7 @@ class TestOrderSync(SandboxMixin, FrappeTestCase):
 		escrowed = {
 			order_sn
 			for call in self.sandbox.calls
-			if call["path"] == ESCROW and call["status"] == 200
+			if call["path"] == ESCROW_BATCH and call["status"] == 200
 			for order_sn in call["body"]["order_sn_list"]
 		}
 		self.assertIn(self.unpaid, escrowed)
@@ -211,12 +211,8 @@ class TestOrderSync(SandboxMixin, FrappeTestCase):
 		new = frappe.db.get_value(
 			"Sales Order", {ORDER_SN_FIELD: self.unpaid}, ["docstatus", "grand_total"], as_dict=True
 		)
-		index = dataset.index_of(self.unpaid)
-		expected = Decimal(
-			str(dataset.order_detail(index, {"total_amount"})["total_amount"])
-		) + shopee_funded(dataset.escrow_detail(index)["order_income"])
 		self.assertEqual(
-			(new.docstatus, Decimal(str(new.grand_total)).quantize(Decimal("0.01"))), (1, expected)
+			(new.docstatus, cents(new.grand_total)), (1, sum(shopee_amounts(self.sandbox, self.unpaid)))
 		)
 		self.assertEqual(len(self.documents("Delivery Note", shipped)), 1)
 		self.assertEqual(len(self.documents("Sales Invoice", shipped)), 0)
@@ -246,7 +242,7 @@ class TestOrderSync(SandboxMixin, FrappeTestCase):
 		self.sandbox.set_order_status(order_sn, "READY_TO_SHIP")  # the seller rejected the request
 		self.sandbox.reset_counts()
 		result = sync_order(SHOP_ID, order_sn)
-		self.assertEqual(self.sandbox.call_counts.get(ESCROW, 0), 0)
+		self.assertEqual(self.sandbox.call_counts.get(ESCROW_BATCH, 0), 0)
 		amended = frappe.get_doc("Sales Order", result.reference_name)
 		self.assertEqual((result.action, amended.docstatus), ("updated", 1))
 		self.assertEqual((amended.amended_from, amended.grand_total), tuple(original))

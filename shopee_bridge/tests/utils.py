@@ -159,6 +159,7 @@ def delete_shop(shop: str) -> None:
 		frappe.db.commit()  # nosemgrep: shops are created over HTTP, so clean up for real
 
 
+ESCROW_BATCH = "/api/v2/payment/get_escrow_detail_batch"
 BOOKABLE_STATUSES = ("READY_TO_SHIP", "PROCESSED", "SHIPPED", "TO_CONFIRM_RECEIVE", "COMPLETED")
 
 
@@ -258,6 +259,18 @@ def configure_shop(shop: str) -> None:
 	currency = frappe.db.get_value("Shopee Shop", shop, "currency")
 	frappe.db.set_value("Shopee Shop", shop, "shopee_receivable_account", receivable_account(currency))
 	frappe.db.commit()  # nosemgrep: workers read the shop
+
+
+def cents(value) -> Decimal:
+	return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+
+
+def shopee_amounts(sandbox, order_sn: str) -> tuple[Decimal, Decimal]:
+	"""Shopee's (buyer paid, Shopee-funded) for a sandbox order: what its Sales Order must add up to."""
+	dataset = sandbox.dataset
+	index = dataset.index_of(order_sn)
+	buyer_paid = cents(dataset.order_detail(index, {"total_amount"})["total_amount"])
+	return buyer_paid, shopee_funded(dataset.escrow_detail(index)["order_income"])
 
 
 def shopee_funded(income: dict) -> Decimal:
