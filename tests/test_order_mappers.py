@@ -103,24 +103,110 @@ def test_golden(case):
 	assert jsonable(actual) == expected
 
 
-@pytest.mark.parametrize("case", BOOKED_CASES)
-def test_money_identity(case):
-	sales_order = book(case)
+MONEY_FIXTURES = Path(__file__).parent / "fixtures" / "money"
+MONEY_CASES = sorted(p.name.removesuffix(".input.json") for p in MONEY_FIXTURES.glob("*.input.json"))
+MONEY_KEYS = (
+	"goods_amount",
+	"seller_discount_amount",
+	"shipping_charge",
+	"sold_for",
+	"buyer_paid_amount",
+	"buyer_transaction_fee",
+	"shopee_funded_amount",
+	"amount_residual",
+	"grand_total",
+	"price_reading",
+)
+
+
+def assert_identity(sales_order: dict) -> None:
+	"""The booking identity of pricing.py, exact and in the currency's steps."""
 	lines_total = sum(row["rate"] * row["qty"] for row in sales_order["items"])
-	booked = lines_total - sales_order["seller_discount_amount"] + sales_order["shipping_charge"]
-	assert booked == sales_order["grand_total"]
-	assert (
-		sales_order["grand_total"] == sales_order["buyer_paid_amount"] + sales_order["shopee_funded_amount"]
+	assert lines_total == sales_order["goods_amount"]
+	sold_for = lines_total - sales_order["seller_discount_amount"] + sales_order["shipping_charge"]
+	assert sold_for == sales_order["sold_for"]
+	buyer_side = (
+		sales_order["buyer_paid_amount"]
+		- sales_order["buyer_transaction_fee"]
+		+ sales_order["shopee_funded_amount"]
 	)
+	assert buyer_side - sold_for == sales_order["amount_residual"]
+	assert sales_order["grand_total"] == sold_for + sales_order["amount_residual"] == buyer_side
 	step = currency_step(sales_order["currency"])
 	amounts = [row["rate"] for row in sales_order["items"]] + [
-		sales_order[key]
-		for key in ("seller_discount_amount", "shipping_charge", "shopee_funded_amount", "grand_total")
+		sales_order[key] for key in MONEY_KEYS if key != "price_reading"
 	]
 	assert all(
 		isinstance(amount, Decimal) and amount.as_tuple().exponent == step.as_tuple().exponent
 		for amount in amounts
 	)
+
+
+@pytest.mark.parametrize("case", BOOKED_CASES)
+def test_money_identity(case):
+	sales_order = book(case)
+	assert_identity(sales_order)
+	assert sales_order["amount_residual"] == 0
+
+
+def test_money_cases_cover_the_issue():
+	assert MONEY_CASES == [
+		"bundle_rebate",
+		"buyer_fee_idr",
+		"no_sku_listing",
+		"rebate_after",
+		"rebate_before",
+		"refund_full_before_sync",
+		"refund_partial_before_sync",
+		"residual_unknown_term",
+	]
+
+
+@pytest.mark.parametrize("case", MONEY_CASES)
+def test_money_golden(case):
+	"""Hand-computed bookings (tests/fixtures/money): rebates read either way, buyer fees, refunds."""
+	given = json.loads((MONEY_FIXTURES / f"{case}.input.json").read_text())
+	expected = json.loads((MONEY_FIXTURES / f"{case}.expected.json").read_text())["sales_order"]
+	sales_order = map_sales_order(
+		given["order"], given["escrow"], ShopContext(**given["shop"]), lookup_for(given["item_map"])
+	)
+	assert_identity(sales_order)
+	actual = jsonable({key: sales_order[key] for key in MONEY_KEYS})
+	actual["items"] = [
+		{"item_code": row["item_code"], "qty": row["qty"], "rate": str(row["rate"])}
+		for row in sales_order["items"]
+	]
+	assert actual == expected
+
+
+def test_either_rebate_reading_books_the_same_sale():
+	def booking(case):
+		given = json.loads((MONEY_FIXTURES / f"{case}.input.json").read_text())
+		sales_order = map_sales_order(
+			given["order"], given["escrow"], ShopContext(**given["shop"]), lookup_for(given["item_map"])
+		)
+		return {
+			key: value
+			for key, value in sales_order.items()
+			if key not in ("shopee_order_sn", "price_reading")
+		}
+
+	assert booking("rebate_after") == booking("rebate_before")
+
+
+def test_a_refund_before_booking_never_shrinks_the_sale():
+	given = json.loads((MONEY_FIXTURES / "refund_partial_before_sync.input.json").read_text())
+	income = given["escrow"]["order_income"]
+	unrefunded = copy.deepcopy(given["escrow"])
+	unrefunded["order_income"].update(
+		shopee_discount=income["original_shopee_discount"],
+		cost_of_goods_sold=income["order_discounted_price"],
+		seller_return_refund=0,
+		drc_adjustable_refund=0,
+	)
+	shop, lookup = ShopContext(**given["shop"]), lookup_for(given["item_map"])
+	refunded = map_sales_order(given["order"], given["escrow"], shop, lookup)
+	assert refunded == map_sales_order(given["order"], unrefunded, shop, lookup)
 
 
 @pytest.mark.parametrize("case", BOOKED_CASES)
@@ -187,9 +273,20 @@ def test_escrow_of_another_order_is_refused():
 		map_sales_order(given["order"], escrow, ShopContext(**given["shop"]), lookup_for(given["item_map"]))
 
 
-def test_escrow_that_does_not_add_up_blocks_the_order():
-	with pytest.raises(OrderTotalMismatchError, match=r"buyer paid 66\.00"):
-		book("vouchers_coins", total_amount=66.0)
+def test_escrow_that_does_not_add_up_is_booked_with_its_residual():
+	sales_order = book("vouchers_coins", total_amount=66.0)
+	assert_identity(sales_order)
+	assert sales_order["sold_for"] == Decimal("72.50")
+	assert sales_order["amount_residual"] == Decimal("-0.25")
+	assert sales_order["grand_total"] == Decimal("72.25")
+
+
+def test_negative_goods_cannot_be_booked():
+	given, _ = load("vouchers_coins")
+	escrow = copy.deepcopy(given["escrow"])
+	escrow["order_income"]["original_cost_of_goods_sold"] = -1
+	with pytest.raises(OrderTotalMismatchError, match="-1"):
+		map_sales_order(given["order"], escrow, ShopContext(**given["shop"]), lookup_for(given["item_map"]))
 
 
 def test_bundle_lines_missing_from_escrow_share_the_rest():
@@ -424,3 +521,27 @@ def test_allocate_and_split_add_up_exactly(currency):
 			rows = split_line(total, qty, currency)
 			assert sum(q * rate for q, rate in rows) == total
 			assert sum(q for q, _ in rows) == qty and len(rows) <= 2
+
+
+def test_every_paid_harsh_sandbox_order_books_with_zero_residual():
+	"""The mapper on a harsh sandbox (SGD after-rebate, IDR before-rebate shops): every paid order closes."""
+	from shopee_bridge.mappers.pricing import price_order
+	from shopee_bridge.sandbox.data import Dataset
+
+	shops = [
+		{"shop_id": 1, "region": "SG", "currency": "SGD"},
+		{"shop_id": 2, "region": "ID", "currency": "IDR", "item_prices": "before_rebate"},
+	]
+	dataset = Dataset(seed=11, orders=600, shops=shops, harsh=True)
+	readings, fees = set(), 0
+	for index in range(len(dataset)):
+		order = dataset.order_detail(index, {"item_list", "total_amount"})
+		if order["order_status"] == "UNPAID":
+			continue
+		escrow = json.loads(json.dumps(dataset.escrow_detail(index), default=str))
+		priced = price_order(json.loads(json.dumps(order, default=str)), escrow, order["currency"])
+		assert priced.residual == 0, order["order_sn"]
+		assert priced.goods == Decimal(str(escrow["order_income"]["original_cost_of_goods_sold"]))
+		readings.add(priced.reading)
+		fees += priced.buyer_fee > 0
+	assert {"after_rebate", "before_rebate"} <= readings and fees

@@ -350,20 +350,21 @@ def test_http_controls(sandbox):
 # -- data ------------------------------------------------------------------------------------
 
 
-def _line_identities_hold(detail: dict, income: dict) -> None:
+def _line_identities_hold(detail: dict, income: dict, before_rebate: bool = False) -> None:
 	items = income["items"]
 	assert sum(item["discounted_price"] for item in items) == income["order_discounted_price"]
 	for line, item in zip(detail["item_list"], items, strict=True):
-		assert (
-			item["original_price"] - item["seller_discount"] - item["shopee_discount"]
-			== item["discounted_price"]
-		)
+		rebate = 0 if before_rebate else item["shopee_discount"]
+		assert item["original_price"] - item["seller_discount"] - rebate == item["discounted_price"]
 		if line["promotion_type"] == "bundle_deal":
 			assert line["model_discounted_price"] == 0
 		else:
 			assert (
 				line["model_discounted_price"] * line["model_quantity_purchased"] == item["discounted_price"]
 			)
+	rebates = 0 if before_rebate else sum(item["shopee_discount"] for item in items)
+	assert income["original_cost_of_goods_sold"] == income["order_discounted_price"] + rebates
+	assert income["original_shopee_discount"] == sum(item["shopee_discount"] for item in items)
 	spread = [
 		("voucher_from_seller", "discount_from_voucher_seller"),
 		("voucher_from_shopee", "discount_from_voucher_shopee"),
@@ -376,11 +377,14 @@ def _line_identities_hold(detail: dict, income: dict) -> None:
 def _money_identities_hold(dataset, index):
 	detail = dataset.order_detail(index, {"item_list", "total_amount"})
 	income = dataset.escrow_detail(index)["order_income"]
-	_line_identities_hold(detail, income)
-	discounts = income["seller_discount"] + income["shopee_discount"]
+	before_rebate = dataset.facts(index)["item_prices"] == "before_rebate"
+	_line_identities_hold(detail, income, before_rebate)
+	discounts = income["seller_discount"] + (0 if before_rebate else income["original_shopee_discount"])
 	assert income["order_original_price"] - discounts == income["order_discounted_price"]
-	paid = income["order_discounted_price"] - income["voucher_from_seller"] - income["voucher_from_shopee"]
-	paid += income["buyer_paid_shipping_fee"] - income["coins"]
+	paid = income["original_cost_of_goods_sold"] - income["original_shopee_discount"]
+	paid -= income["voucher_from_seller"] + income["voucher_from_shopee"] + income["coins"]
+	paid -= income["payment_promotion"]
+	paid += income["buyer_paid_shipping_fee"] + income["buyer_transaction_fee"]
 	assert detail["total_amount"] == income["buyer_total_amount"] == paid > 0
 	escrow_amount = (
 		income["original_cost_of_goods_sold"] - income["original_shopee_discount"] + income["seller_return_refund"]
@@ -391,6 +395,9 @@ def _money_identities_hold(dataset, index):
 		- income["commission_fee"] - income["campaign_fee"] - income["order_ams_commission_fee"]
 	)  # fmt: skip
 	assert income["escrow_amount"] == escrow_amount
+	refunded = income["seller_return_refund"] != 0
+	assert (income["shopee_discount"] < income["original_shopee_discount"]) <= refunded
+	assert (income["cost_of_goods_sold"] != income["order_discounted_price"]) == refunded
 	shipping = (
 		income["buyer_paid_shipping_fee"] - income["actual_shipping_fee"] + income["shopee_shipping_rebate"]
 	)
@@ -405,6 +412,66 @@ def test_money_identities_for_300_orders():
 	details = [_money_identities_hold(dataset, index) for index in range(len(dataset))]
 	promotions = {line["promotion_type"] for detail in details for line in detail["item_list"]}
 	assert {"bundle_deal", "product_promotion", ""} <= promotions
+
+
+HARSH_SHOPS = [
+	{"shop_id": 1, "region": "SG", "currency": "SGD"},
+	{"shop_id": 2, "region": "ID", "currency": "IDR", "item_prices": "before_rebate"},
+]
+
+
+def test_harsh_money_identities_hold_in_both_price_readings():
+	dataset = Dataset(seed=7, orders=600, shops=HARSH_SHOPS, harsh=True)
+	incomes = []
+	for index in range(len(dataset)):
+		_money_identities_hold(dataset, index)
+		incomes.append((dataset.entry(index).shop["region"], dataset.escrow_detail(index)["order_income"]))
+	indonesian = [income for region, income in incomes if region == "ID"]
+	assert 0.25 < sum(1 for i in indonesian if i["buyer_transaction_fee"]) / len(indonesian) < 0.55
+	assert not any(income["buyer_transaction_fee"] for region, income in incomes if region == "SG")
+	for key in ("payment_promotion", "seller_coin_cash_back", "original_shopee_discount"):
+		assert any(income[key] for _region, income in incomes), key
+	bundles_with_rebate = [
+		item
+		for _region, income in incomes
+		for item in income["items"]
+		if item["activity_type"] == "bundle_deal" and item["shopee_discount"]
+	]
+	assert bundles_with_rebate
+	refunded = [income for _region, income in incomes if income["seller_return_refund"]]
+	assert any(income["shopee_discount"] < income["original_shopee_discount"] for income in refunded)
+
+
+def test_harsh_listings_without_sku_and_with_a_shared_sku():
+	dataset = Dataset(seed=7, orders=400, shops=HARSH_SHOPS[:1], harsh=True)
+	lines = [
+		line
+		for index in range(len(dataset))
+		for line in dataset.order_detail(index, {"item_list"})["item_list"]
+	]
+	no_sku = {
+		(line["item_id"], line["model_id"]) for line in lines if not (line["model_sku"] or line["item_sku"])
+	}
+	assert {model_id == 0 for _item_id, model_id in no_sku} == {True, False}
+	shared = {line["item_id"] for line in lines if line["item_sku"] == "SBX-SHARED"}
+	assert len(shared) == 2
+	gentle = Dataset(seed=7, orders=400, shops=HARSH_SHOPS[:1])
+	assert all(
+		line["model_sku"] or line["item_sku"]
+		for index in range(len(gentle))
+		for line in gentle.order_detail(index, {"item_list"})["item_list"]
+	)
+
+
+def test_harsh_full_returns_take_back_every_line():
+	dataset = Dataset(seed=7, orders=600, shops=HARSH_SHOPS, harsh=True)
+	full = [entry for entry in dataset.list_returns(1) + dataset.list_returns(2) if entry.full]
+	assert full
+	for entry in full:
+		view = dataset.return_view(entry, detail=True)
+		lines = dataset.facts(entry.order_index)["lines"]
+		assert [item["amount"] for item in view["item"]] == [line["quantity"] for line in lines]
+		assert view["refund_amount"] == sum(item["refund_amount"] for item in view["item"])
 
 
 def test_whole_number_currency_stays_whole():

@@ -153,7 +153,7 @@ def check_lines_mapped(order: dict, lookup: ItemLookup) -> None:
 
 
 def map_sales_order(order: dict, escrow: dict | None, shop: ShopContext, lookup: ItemLookup) -> dict:
-	"""Sales Order fields; grand_total = buyer_paid_amount + shopee_funded_amount, to the cent."""
+	"""Sales Order fields; grand_total = sold_for + amount_residual, to the cent (see pricing.py)."""
 	currency = _order_currency(order, shop)
 	priced = price_order(order, escrow, currency)
 	transaction_date = local_datetime(order["create_time"], shop.time_zone).date()
@@ -167,12 +167,17 @@ def map_sales_order(order: dict, escrow: dict | None, shop: ShopContext, lookup:
 		"delivery_date": _delivery_date(order, shop.time_zone, transaction_date),
 		"customer_key": customer_key(order),
 		"items": _item_rows(order, priced, lookup),
+		"goods_amount": priced.goods,
 		"seller_discount_amount": priced.seller_discount,
 		"shipping_charge": priced.shipping,
-		"shopee_funded_amount": priced.shopee_funded,
+		"sold_for": priced.sold_for,
 		"buyer_paid_amount": priced.buyer_paid,
+		"buyer_transaction_fee": priced.buyer_fee,
+		"shopee_funded_amount": priced.shopee_funded,
+		"amount_residual": priced.residual,
 		"grand_total": priced.grand_total,
 		"amounts_source": priced.source,
+		"price_reading": priced.reading,
 		"order_status": order.get("order_status"),
 		"create_time": order["create_time"],
 		"update_time": order.get("update_time"),

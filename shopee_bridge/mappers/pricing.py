@@ -1,29 +1,58 @@
-"""What each order line and the whole order sold for, from get_order_detail and get_escrow_detail.
+"""What each order line and the whole order sold for: the booking identity.
 
-Reading of Shopee's amounts used here:
-- `model_discounted_price` is the unit price the buyer paid, after seller and Shopee item discounts;
-  it is 0 on bundle-deal lines.
-- Escrow `items[].discounted_price` and `items[].shopee_discount` are line subtotals (for all
-  `quantity_purchased` units): Shopee's reference says so, and a sandbox escrow shows qty 3 with
-  discounted_price 3 and merchant_subtotal 3.
-- Shopee's item rebate (`shopee_discount`) is added back to the line: the seller sold for it and
-  Shopee pays it. Shopee vouchers, coins and payment promotions stay order-level Shopee-funded amounts.
-- `seller_coin_cash_back` does not lower what the buyer paid (the buyer gets coins afterwards) but the
-  seller funds it, so it joins the seller discount and is netted out of the Shopee-funded amount.
-Then lines - seller_discount + shipping == grand_total == buyer_paid + shopee_funded, to the cent.
+The anchor is Shopee's escrow formula (shopee-api.md §9.1), which begins
+
+    escrow_amount = original_cost_of_goods_sold - original_shopee_discount + seller_return_refund
+                    + shopee_discount - voucher_from_seller - seller_coin_cash_back
+                    + buyer_paid_shipping_fee - ... fees
+
+so `original_cost_of_goods_sold` ("goods") is the goods at the seller's prices: after the seller's
+item discounts and bundle deals, before Shopee's item rebate, which the seller keeps. The booking
+identity, each term named as in Shopee's reference:
+
+    sold_for = original_cost_of_goods_sold - voucher_from_seller + buyer_paid_shipping_fee
+             = buyer_paid - buyer_transaction_fee
+               + voucher_from_shopee + coins + original_shopee_discount + payment_promotion
+
+- buyer_paid is the order's `total_amount` (escrow `buyer_total_amount` while it is absent).
+- `buyer_transaction_fee` is charged to the buyer inside `total_amount`, but the escrow formula never
+  credits it to the seller: it is not part of the sale.
+- The Shopee-funded terms (vouchers, coins, the item rebate, payment promotions) are paid to the
+  seller through escrow on the buyer's behalf.
+- `seller_coin_cash_back` is coins the seller funds after the sale; the buyer's price does not
+  change, so it is an escrow deduction like a fee (finance books it), not a discount on the sale.
+- After a refund, escrow's final figures (`shopee_discount`, `cost_of_goods_sold`, `escrow_amount`)
+  move while the `original_*` figures and `items[]` keep the sale: the sale is booked at original
+  values and the refund becomes a credit note, never a smaller sale.
+
+`residual` = right side - left side. Zero is the expected case; otherwise the order is still booked:
+its lines, discount and shipping make `sold_for`, and the residual goes on the shop's "Shopee
+difference" account, so the Sales Order total is the buyer side and the order is flagged.
+
+Lines split `goods` using escrow `items[]` (line subtotals). Shopee's reference does not settle
+whether `items[].discounted_price` (and `model_discounted_price`) are before or after Shopee's item
+rebate, so the figures decide:
+- Σ (discounted_price + shopee_discount) = goods: prices are after the rebate; a line is its
+  subtotal plus its rebate;
+- Σ discounted_price = goods: prices are before the rebate; a line is its subtotal;
+- otherwise the lines escrow lists keep subtotal + rebate (Shopee's item identity
+  original_price - seller_discount - shopee_discount = discounted_price) and the rest of goods is
+  shared by the others in proportion to their order prices (list prices on bundle lines), or all of
+  goods is shared in proportion to the lines' subtotals when that rest would be negative.
+Either way the lines add up to goods exactly.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from shopee_bridge.mappers.money import ZERO, allocate, quantize
 
-SELLER_FUNDED_KEYS = ("voucher_from_seller", "seller_coin_cash_back")
-SHOPEE_FUNDED_KEYS = ("voucher_from_shopee", "coins", "shopee_discount", "payment_promotion")
+SHOPEE_FUNDED_TERMS = ("voucher_from_shopee", "coins", "original_shopee_discount", "payment_promotion")
+AFTER_REBATE, BEFORE_REBATE, SHARED, ORDER_ONLY = "after_rebate", "before_rebate", "shared", "order"
 
 
 class OrderTotalMismatchError(ValueError):
-	"""The escrow breakdown does not add up to what the buyer paid; the order cannot be booked as is."""
+	"""Shopee's figures cannot make a sale at all (e.g. negative goods); the order cannot be booked."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +65,7 @@ class OrderLine:
 	unit_price: Decimal
 	original_price: Decimal
 	is_bundle: bool
+	model_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -45,13 +75,41 @@ class PricedOrder:
 	line_totals: list[Decimal]
 	seller_discount: Decimal
 	shipping: Decimal
-	shopee_funded: Decimal
 	buyer_paid: Decimal
-	source: str
+	buyer_fee: Decimal = ZERO
+	shopee_funded_terms: dict = field(default_factory=dict)
+	reading: str = ORDER_ONLY
+
+	@property
+	def goods(self) -> Decimal:
+		return sum(self.line_totals, ZERO)
+
+	@property
+	def sold_for(self) -> Decimal:
+		"""What the seller sold for: goods - seller-funded discounts + buyer-paid shipping."""
+		return self.goods - self.seller_discount + self.shipping
+
+	@property
+	def shopee_funded(self) -> Decimal:
+		return quantize(sum(self.shopee_funded_terms.values(), ZERO), self.currency)
+
+	@property
+	def buyer_side(self) -> Decimal:
+		"""buyer paid - buyer transaction fee + Shopee-funded."""
+		return self.buyer_paid - quantize(self.buyer_fee, self.currency) + self.shopee_funded
+
+	@property
+	def residual(self) -> Decimal:
+		return self.buyer_side - self.sold_for
 
 	@property
 	def grand_total(self) -> Decimal:
-		return self.buyer_paid + self.shopee_funded
+		"""The Sales Order total: what the seller sold for plus any residual, i.e. the buyer side."""
+		return self.sold_for + self.residual
+
+	@property
+	def source(self) -> str:
+		return "order" if self.reading == ORDER_ONLY else "escrow"
 
 
 def id_text(value, default: str = "") -> str:
@@ -84,13 +142,14 @@ def parse_lines(order: dict, currency: str) -> list[OrderLine]:
 				unit_price=unit_price,
 				original_price=original_price,
 				is_bundle=is_bundle,
+				model_name=(item.get("model_name") or "").strip(),
 			)
 		)
 	return lines
 
 
 def price_order(order: dict, escrow: dict | None, currency: str) -> PricedOrder:
-	"""Line totals and order amounts, from the escrow breakdown when given, else from the order alone."""
+	"""The booking identity from the escrow breakdown when given, else an estimate from the order alone."""
 	lines = parse_lines(order, currency)
 	if escrow is None:
 		return _price_from_order(order, lines, currency)
@@ -109,11 +168,11 @@ def escrow_income(escrow: dict, order_sn: str | None) -> dict:
 
 
 def _price_from_order(order: dict, lines: list[OrderLine], currency: str) -> PricedOrder:
-	"""Without escrow: bundle lines share what is left of total_amount, and any gap is shipping or discount.
+	"""Without escrow (an unpaid draft): bundle lines share what is left of total_amount.
 
 	The order detail does not say who funded vouchers and coins, nor what the buyer paid for shipping,
-	so the grand total is what the buyer paid: an excess over the lines is booked as shipping, a
-	shortfall as seller discount, and nothing as Shopee-funded (source "order" marks this estimate).
+	so the total is what the buyer paid: an excess over the lines is booked as shipping, a shortfall
+	as seller discount, and nothing as Shopee-funded.
 	"""
 	totals = [None if line.is_bundle else line.unit_price * line.qty for line in lines]
 	priced_total = sum((total for total in totals if total is not None), ZERO)
@@ -123,44 +182,116 @@ def _price_from_order(order: dict, lines: list[OrderLine], currency: str) -> Pri
 		bundle_total = bundle_list_price
 	else:
 		bundle_total = min(max(buyer_paid - priced_total, ZERO), bundle_list_price)
-	totals = _fill_unpriced(order, lines, totals, bundle_total, currency)
+	unpriced = [i for i, total in enumerate(totals) if total is None]
+	shares = allocate(bundle_total, [lines[i].original_price * lines[i].qty for i in unpriced], currency)
+	for i, share in zip(unpriced, shares, strict=True):
+		totals[i] = share
 	items_total = sum(totals, ZERO)
 	if buyer_paid is None:
 		buyer_paid = items_total
 	gap = buyer_paid - items_total
-	return _priced(lines, totals, currency, max(-gap, ZERO), max(gap, ZERO), ZERO, buyer_paid, "order")
+	return PricedOrder(
+		currency=currency,
+		lines=lines,
+		line_totals=[quantize(total, currency) for total in totals],
+		seller_discount=quantize(max(-gap, ZERO), currency),
+		shipping=quantize(max(gap, ZERO), currency),
+		buyer_paid=quantize(buyer_paid, currency),
+		buyer_fee=quantize(ZERO, currency),
+	)
 
 
 def _price_from_escrow(order: dict, lines: list[OrderLine], income: dict, currency: str) -> PricedOrder:
-	"""With escrow: explicit seller/Shopee-funded amounts, checked against what the buyer paid."""
+	"""The identity from escrow: goods split over the lines, every other term read as Shopee names it."""
 
 	def amount(key: str) -> Decimal:
 		return quantize(income.get(key), currency)
 
 	matched = _match_escrow_items(lines, income.get("items") or [])
-	totals = [_escrow_line_total(line, item, currency) for line, item in zip(lines, matched, strict=True)]
-	seller_discount = sum((amount(key) for key in SELLER_FUNDED_KEYS), ZERO)
-	shopee_funded = sum((amount(key) for key in SHOPEE_FUNDED_KEYS), ZERO) - amount("seller_coin_cash_back")
-	shipping = amount("buyer_paid_shipping_fee")
+	goods = _goods(income, lines, matched, currency)
+	line_totals, reading = split_goods(goods, lines, matched, currency)
+	terms = {key: amount(key) for key in SHOPEE_FUNDED_TERMS}
+	if income.get("original_shopee_discount") is None:
+		terms["original_shopee_discount"] = amount("shopee_discount")
 	buyer_paid = _buyer_paid(order, currency)
-	if buyer_paid is None:
-		buyer_paid = amount("buyer_total_amount")
-	items_target = buyer_paid + shopee_funded + seller_discount - shipping
-	priced_total = sum((total for total in totals if total is not None), ZERO)
-	totals = _fill_unpriced(order, lines, totals, items_target - priced_total, currency)
-	priced = _priced(lines, totals, currency, seller_discount, shipping, shopee_funded, buyer_paid, "escrow")
-	_check_totals(order, priced)
-	return priced
+	return PricedOrder(
+		currency=currency,
+		lines=lines,
+		line_totals=line_totals,
+		seller_discount=amount("voucher_from_seller"),
+		shipping=amount("buyer_paid_shipping_fee"),
+		buyer_paid=amount("buyer_total_amount") if buyer_paid is None else buyer_paid,
+		buyer_fee=amount("buyer_transaction_fee"),
+		shopee_funded_terms=terms,
+		reading=reading,
+	)
 
 
-def _escrow_line_total(line: OrderLine, item: dict | None, currency: str) -> Decimal | None:
-	"""Line subtotal plus Shopee's item rebate; None for a bundle line the escrow does not list."""
-	rebate = quantize(item.get("shopee_discount"), currency) if item else ZERO
-	if not line.is_bundle:
-		return line.unit_price * line.qty + rebate
-	if item is None:
+def _goods(income: dict, lines: list[OrderLine], matched: list[dict | None], currency: str) -> Decimal:
+	"""original_cost_of_goods_sold; without it, the escrow items (subtotal + rebate) or the order lines."""
+	if income.get("original_cost_of_goods_sold") is not None:
+		goods = quantize(income["original_cost_of_goods_sold"], currency)
+	elif matched and all(matched):
+		goods = sum(_item_amount(item, "discounted_price", currency) for item in matched)
+		goods += sum(_item_amount(item, "shopee_discount", currency) for item in matched)
+	else:
+		goods = sum((_order_weight(line) for line in lines), ZERO)
+	if goods < 0:
+		raise OrderTotalMismatchError(f"Escrow says the goods of the order sold for {goods}")
+	return goods
+
+
+def split_goods(
+	goods: Decimal, lines: list[OrderLine], matched: list[dict | None], currency: str
+) -> tuple[list[Decimal], str]:
+	"""Line totals adding up to goods exactly, and which reading of the item prices made them."""
+	if lines and all(matched):
+		subtotals = [_item_amount(item, "discounted_price", currency) for item in matched]
+		rebates = [_item_amount(item, "shopee_discount", currency) for item in matched]
+		after = [subtotal + rebate for subtotal, rebate in zip(subtotals, rebates, strict=True)]
+		if sum(after, ZERO) == goods:
+			return after, AFTER_REBATE
+		if sum(subtotals, ZERO) == goods:
+			return subtotals, BEFORE_REBATE
+	if any(matched) and not all(matched):
+		totals = _fill_missing_lines(goods, lines, matched, currency)
+		if totals is not None:
+			return totals, SHARED
+	weights = [
+		_item_amount(item, "discounted_price", currency) if item else _order_weight(line)
+		for line, item in zip(lines, matched, strict=True)
+	]
+	return allocate(goods, weights, currency), SHARED
+
+
+def _fill_missing_lines(
+	goods: Decimal, lines: list[OrderLine], matched: list[dict | None], currency: str
+) -> list[Decimal] | None:
+	"""Lines escrow lists keep subtotal + rebate; the others share the rest of goods (None if negative)."""
+	totals = [
+		_item_amount(item, "discounted_price", currency) + _item_amount(item, "shopee_discount", currency)
+		if item
+		else None
+		for item in matched
+	]
+	rest = goods - sum((total for total in totals if total is not None), ZERO)
+	if rest < 0:
 		return None
-	return quantize(item.get("discounted_price"), currency) + rebate
+	missing = [i for i, total in enumerate(totals) if total is None]
+	for i, share in zip(
+		missing, allocate(rest, [_order_weight(lines[i]) for i in missing], currency), strict=True
+	):
+		totals[i] = share
+	return totals
+
+
+def _item_amount(item: dict, key: str, currency: str) -> Decimal:
+	return quantize(item.get(key), currency)
+
+
+def _order_weight(line: OrderLine) -> Decimal:
+	"""A line's value from the order detail alone: its price, or its list price on a bundle line."""
+	return (line.original_price if line.is_bundle else line.unit_price) * line.qty
 
 
 def _match_escrow_items(lines: list[OrderLine], items: list[dict]) -> list[dict | None]:
@@ -176,52 +307,8 @@ def _match_escrow_items(lines: list[OrderLine], items: list[dict]) -> list[dict 
 	return matched
 
 
-def _fill_unpriced(
-	order: dict, lines: list[OrderLine], totals: list, remaining: Decimal, currency: str
-) -> list[Decimal]:
-	"""Give the lines without a total their share of `remaining`, weighted by list price x qty."""
-	unpriced = [i for i, total in enumerate(totals) if total is None]
-	if not unpriced:
-		return totals
-	if remaining < 0:
-		raise OrderTotalMismatchError(
-			f"Order {order.get('order_sn')}: bundle lines would get a negative total ({remaining})"
-		)
-	shares = allocate(remaining, [lines[i].original_price * lines[i].qty for i in unpriced], currency)
-	filled = list(totals)
-	for i, share in zip(unpriced, shares, strict=True):
-		filled[i] = share
-	return filled
-
-
 def _buyer_paid(order: dict, currency: str) -> Decimal | None:
 	"""total_amount, or None while it is not known (Shopee only sends it once the order is paid)."""
 	if order.get("order_status") == "UNPAID" or order.get("total_amount") is None:
 		return None
 	return quantize(order["total_amount"], currency)
-
-
-def _priced(lines, totals, currency, seller_discount, shipping, shopee_funded, buyer_paid, source):
-	"""A PricedOrder with every amount rounded to the currency's step."""
-	return PricedOrder(
-		currency=currency,
-		lines=lines,
-		line_totals=[quantize(total, currency) for total in totals],
-		seller_discount=quantize(seller_discount, currency),
-		shipping=quantize(shipping, currency),
-		shopee_funded=quantize(shopee_funded, currency),
-		buyer_paid=quantize(buyer_paid, currency),
-		source=source,
-	)
-
-
-def _check_totals(order: dict, priced: PricedOrder) -> None:
-	"""Raise when lines - seller discount + shipping differs from buyer paid + Shopee-funded."""
-	items_total = sum(priced.line_totals, ZERO)
-	booked = items_total - priced.seller_discount + priced.shipping
-	if booked != priced.grand_total:
-		raise OrderTotalMismatchError(
-			f"Order {order.get('order_sn')}: lines {items_total} - seller discount {priced.seller_discount}"
-			f" + shipping {priced.shipping} = {booked}, but buyer paid {priced.buyer_paid}"
-			f" + Shopee-funded {priced.shopee_funded} = {priced.grand_total}"
-		)

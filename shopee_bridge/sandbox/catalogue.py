@@ -53,6 +53,14 @@ _PRODUCTS = (
 	("UMBR", "Foldable Umbrella", "14.00", 0.35, None, True),
 )
 _UNMAPPED = ("UNMP", "Mystery Gift Box", "10.00", 0.3, None, True)
+# Harsh mode only: listings as real shops have them. Codes starting "-" have no SKU at all, and the
+# two "SHARED" listings carry one SKU between them.
+_HARSH = (
+	("-KEYC", "Pebble Keychain", "5.90", 0.05, None, True),
+	("-SCRF", "Hand-dyed Scarf", "24.00", 0.2, [("Indigo", "0"), ("Rust", "0")], True),
+	("SHARED", "Linen Cushion Cover", "16.00", 0.3, None, True),
+	("SHARED", "Linen Cushion Cover (Set of 2)", "29.00", 0.6, None, True),
+)
 # One listing with ids above 2**53, as in Shopee's own examples, to catch float-parsed ids.
 _BIG_ID_CODE = "KEYB"
 _BIG_ITEM_ID = 9_007_199_254_740_993
@@ -96,7 +104,7 @@ def to_money(value: Decimal | str | int, decimals: int) -> Decimal:
 def _listing(number: int, spec: tuple) -> dict:
 	code, name, price, weight, variants, parent_sku = spec
 	item_id = _BIG_ITEM_ID if code == _BIG_ID_CODE else 3_100_000_000 + number * 7919
-	sku = UNMAPPED_SKU if spec is _UNMAPPED else f"SBX-{code}"
+	sku = UNMAPPED_SKU if spec is _UNMAPPED else ("" if code.startswith("-") else f"SBX-{code}")
 	product = {
 		"item_id": item_id,
 		"item_name": f"Sandbox {name}",
@@ -112,7 +120,7 @@ def _listing(number: int, spec: tuple) -> dict:
 				if item_id > 2**53
 				else 8_200_000_000 + number * 100 + position,
 				"model_name": model_name,
-				"model_sku": f"{sku}-{position + 1:02d}",
+				"model_sku": f"{sku}-{position + 1:02d}" if sku else "",
 				"price": Decimal(price) + Decimal(delta),
 			}
 		)
@@ -121,6 +129,7 @@ def _listing(number: int, spec: tuple) -> dict:
 
 PRODUCTS = tuple(_listing(number, spec) for number, spec in enumerate(_PRODUCTS, start=1))
 UNMAPPED_PRODUCT = _listing(len(_PRODUCTS) + 1, _UNMAPPED)
+HARSH_PRODUCTS = tuple(_listing(number, spec) for number, spec in enumerate(_HARSH, start=len(_PRODUCTS) + 2))
 
 
 def sellable_units(product: dict) -> list[dict]:

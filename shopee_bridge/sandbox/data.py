@@ -8,30 +8,40 @@ bounded cache. Status changes (set_status) are kept apart from the generated ind
 planned from the generated statuses.
 
 Money identities, exact to the currency's smallest unit (all amounts are Decimal, rounded per
-component to the currency's decimals: 2 for SGD/MYR/BRL..., 0 for IDR/VND/THB/PHP/TWD):
+component to the currency's decimals: 2 for SGD/MYR/BRL..., 0 for IDR/VND/THB/PHP/TWD). "Seller
+price" is after seller discounts and bundle deals, before Shopee's item rebate (shopee_discount):
 
-- line: order detail ``model_discounted_price`` is the unit price after item discounts, or 0 for a
-  bundle-deal line; escrow ``items[]`` prices are line SUBTOTALS, as Shopee documents them, so a
-  line's discounted subtotal is ``model_discounted_price * quantity`` or, for a bundle line, the
-  escrow item's ``discounted_price``;
-- ``items[].original_price - items[].seller_discount - items[].shopee_discount = items[].discounted_price``;
-- ``order_original_price - seller_discount - shopee_discount = order_discounted_price = Σ items[].discounted_price``;
-- ``original_cost_of_goods_sold = order_discounted_price + shopee_discount``,
-  ``cost_of_goods_sold = order_discounted_price``, ``original_shopee_discount = shopee_discount``;
-- order detail ``total_amount = buyer_total_amount = order_discounted_price - voucher_from_seller
-  - voucher_from_shopee - coins + buyer_paid_shipping_fee``;
+- escrow ``items[]`` prices are line SUBTOTALS, as Shopee documents them;
+- a shop reports item prices one of two ways (``item_prices``; Shopee's reference does not settle
+  which): "after_rebate" (default): ``model_discounted_price`` is the unit price after the rebate
+  and ``items[].original_price - items[].seller_discount - items[].shopee_discount =
+  items[].discounted_price``; "before_rebate": ``model_discounted_price`` is the seller's unit price
+  and ``items[].original_price - items[].seller_discount = items[].discounted_price``. Bundle-deal
+  lines have ``model_discounted_price`` 0 either way;
+- ``order_discounted_price = Σ items[].discounted_price``;
+  ``original_cost_of_goods_sold`` = Σ seller prices = the goods before the rebate, in both readings;
+  ``original_shopee_discount`` = Σ items[].shopee_discount;
+- order detail ``total_amount = buyer_total_amount = original_cost_of_goods_sold
+  - original_shopee_discount - voucher_from_seller - voucher_from_shopee - coins - payment_promotion
+  + buyer_paid_shipping_fee + buyer_transaction_fee``;
 - ``escrow_amount = original_cost_of_goods_sold - original_shopee_discount + seller_return_refund
   + shopee_discount - voucher_from_seller - seller_coin_cash_back + buyer_paid_shipping_fee
   - actual_shipping_fee + shopee_shipping_rebate + shipping_fee_discount_from_3pl - reverse_shipping_fee
   - final_return_to_seller_shipping_fee - seller_transaction_fee - service_fee - commission_fee
   - campaign_fee - order_ams_commission_fee - escrow_tax - withholding_tax`` (Shopee §9.1; the
-  terms the sandbox does not model are present and 0; ``seller_return_refund`` is minus the refund
-  of an ACCEPTED return);
+  terms the sandbox does not model are present and 0);
+- an ACCEPTED return refunds the buyer what they paid for the returned units after the rebate:
+  ``seller_return_refund`` is minus that, ``shopee_discount`` drops by the rebate on those units and
+  ``cost_of_goods_sold`` by the refund, while the ``original_*`` figures and ``items[]`` keep the sale;
 - ``final_shipping_fee = buyer_paid_shipping_fee - actual_shipping_fee + shopee_shipping_rebate``;
 - Σ items[].discount_from_voucher_seller / _voucher_shopee / _coin = the order's voucher_from_seller /
   voucher_from_shopee / coins;
 - wallet: one ESCROW_VERIFIED_ADD per COMPLETED order (amount = escrow_amount, at its update_time) and
   a WITHDRAWAL_CREATED every 3 days for minus the balance accumulated since the previous withdrawal.
+
+Harsh mode (``harsh=True``) adds what real shops send: listings without any SKU, two listings sharing
+a SKU, Shopee rebates on any line (bundles too), buyer transaction fees on Indonesian orders, payment
+promotions, seller coin cash back, and returns that take back the whole order.
 """
 
 import random
@@ -43,7 +53,15 @@ from collections import Counter, OrderedDict
 
 from shopee_bridge.sandbox import finance
 from shopee_bridge.sandbox.catalogue import base36, mix
-from shopee_bridge.sandbox.orders import STATUSES, OrderEntry, derive_order, order_detail, tracking_number
+from shopee_bridge.sandbox.orders import (
+	AFTER_REBATE,
+	BEFORE_REBATE,
+	STATUSES,
+	OrderEntry,
+	derive_order,
+	order_detail,
+	tracking_number,
+)
 
 DAY = 86400
 WINDOW_DAYS = 60
@@ -73,14 +91,25 @@ _UPDATE_DELAY = {
 
 
 def normalize_shops(shops: list[dict] | None) -> list[dict]:
-	"""The shop list with defaults filled in (one Singapore shop when none is given)."""
+	"""The shop list with defaults filled in (one Singapore shop when none is given).
+
+	`item_prices` says how the shop's region reports item prices: "after_rebate" (default) or
+	"before_rebate" (the seller's price, with Shopee's item rebate only in escrow).
+	"""
 	result = []
 	for shop in shops or [DEFAULT_SHOP]:
 		shop_id = int(shop["shop_id"])
-		region = shop.get("region", "SG")
-		name = shop.get("shop_name", f"Sandbox Shop {shop_id}")
+		item_prices = shop.get("item_prices", AFTER_REBATE)
+		if item_prices not in (AFTER_REBATE, BEFORE_REBATE):
+			raise ValueError(f"item_prices must be {AFTER_REBATE} or {BEFORE_REBATE}, not {item_prices!r}")
 		result.append(
-			{"shop_id": shop_id, "shop_name": name, "region": region, "currency": shop.get("currency", "SGD")}
+			{
+				"shop_id": shop_id,
+				"shop_name": shop.get("shop_name", f"Sandbox Shop {shop_id}"),
+				"region": shop.get("region", "SG"),
+				"currency": shop.get("currency", "SGD"),
+				"item_prices": item_prices,
+			}
 		)
 	if len({shop["shop_id"] for shop in result}) != len(result):
 		raise ValueError("shop_id values must be unique")
@@ -119,9 +148,15 @@ class Dataset:
 	"""Orders, escrow, returns and wallet rows of the sandbox shops."""
 
 	def __init__(
-		self, seed: int = 1, orders: int = 50, shops: list[dict] | None = None, anchor: int | None = None
+		self,
+		seed: int = 1,
+		orders: int = 50,
+		shops: list[dict] | None = None,
+		anchor: int | None = None,
+		harsh: bool = False,
 	):
 		self.seed = int(seed)
+		self.harsh = bool(harsh)
 		self.shops = normalize_shops(shops)
 		self.anchor = int(time.time()) // 3600 * 3600 if anchor is None else int(anchor)
 		self._lock = threading.RLock()
@@ -158,7 +193,7 @@ class Dataset:
 		for index, code in enumerate(self._status):
 			if STATUSES[code] in ("COMPLETED", "TO_RETURN"):
 				args = (STATUSES[code], self._create[index], self._update[index], self.anchor)
-				entry = finance.plan_return(self.seed, index, *args)
+				entry = finance.plan_return(self.seed, index, *args, harsh=self.harsh)
 				if entry:
 					self._returns[index] = entry
 		self._returns_by_sn = {entry.return_sn: entry for entry in self._returns.values()}
@@ -272,7 +307,7 @@ class Dataset:
 			if cached is not None:
 				self._facts.move_to_end(index)
 				return cached
-		facts = derive_order(self.seed, self.entry(index), self._buyer_pool)
+		facts = derive_order(self.seed, self.entry(index), self._buyer_pool, self.harsh)
 		with self._lock:
 			self._facts[index] = facts
 			while len(self._facts) > FACTS_CACHE_SIZE:
@@ -379,7 +414,13 @@ class Dataset:
 
 	def info(self) -> dict:
 		"""A summary for /_sandbox/info."""
-		return {"seed": self.seed, "orders": len(self), "anchor": self.anchor, "shops": self.shops}
+		return {
+			"seed": self.seed,
+			"orders": len(self),
+			"anchor": self.anchor,
+			"shops": self.shops,
+			"harsh": self.harsh,
+		}
 
 
 def _in_range(value: int, bounds: tuple[int, int] | None) -> bool:

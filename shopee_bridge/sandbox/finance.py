@@ -38,24 +38,34 @@ ZERO_INCOME_FIELDS = (
 
 
 class ReturnEntry(NamedTuple):
-	"""The compact index row of one return."""
+	"""The compact index row of one return; a full return takes back every unit of the order."""
 
 	return_sn: str
 	order_index: int
 	create_time: int
 	update_time: int
 	status: str
+	full: bool = False
 
 
-def escrow_amount(money: dict, refund: Decimal) -> Decimal:
+class Refund(NamedTuple):
+	"""What an accepted return takes back: the buyer's refund and the Shopee rebate on those units."""
+
+	amount: Decimal = Decimal(0)
+	rebate: Decimal = Decimal(0)
+
+
+def escrow_amount(money: dict, refund: Refund) -> Decimal:
 	"""Shopee's escrow formula (local shop) over the components the sandbox uses."""
 	original_cogs = money["order_discounted_price"] + money["shopee_discount"]
 	return (
 		original_cogs
 		- money["shopee_discount"]
-		- refund
+		- refund.amount
 		+ money["shopee_discount"]
+		- refund.rebate
 		- money["voucher_from_seller"]
+		- money.get("seller_coin_cash_back", 0)
 		+ money["buyer_paid_shipping_fee"]
 		- money["actual_shipping_fee"]
 		+ money["shopee_shipping_rebate"]
@@ -65,20 +75,29 @@ def escrow_amount(money: dict, refund: Decimal) -> Decimal:
 	)
 
 
-def escrow_detail(facts: dict, return_sns: list[str], refund: Decimal) -> dict:
-	"""get_escrow_detail's response for one order; refund is an accepted return's refund amount."""
+def escrow_detail(facts: dict, return_sns: list[str], refund: Refund) -> dict:
+	"""get_escrow_detail's response for one order, after any accepted refund.
+
+	Like Shopee, a refund moves the "final" figures (shopee_discount, cost_of_goods_sold, escrow)
+	while the original_* figures and items[] keep the sale.
+	"""
 	money = facts["money"]
 	escrow = escrow_amount(money, refund)
+	before_rebate = facts["item_prices"] == "before_rebate"
+	goods = money["order_discounted_price"] + money["shopee_discount"]
+	discounted = goods if before_rebate else money["order_discounted_price"]
 	income = {
 		"escrow_amount": escrow,
 		"escrow_amount_after_adjustment": escrow,
 		"buyer_total_amount": money["buyer_total_amount"],
-		"original_cost_of_goods_sold": money["order_discounted_price"] + money["shopee_discount"],
-		"cost_of_goods_sold": money["order_discounted_price"],
+		"order_discounted_price": discounted,
+		"original_cost_of_goods_sold": goods,
+		"cost_of_goods_sold": discounted - refund.amount,
+		"shopee_discount": money["shopee_discount"] - refund.rebate,
 		"original_shopee_discount": money["shopee_discount"],
 		"order_seller_discount": money["seller_discount"],
-		"seller_return_refund": -refund,
-		"drc_adjustable_refund": -refund,
+		"seller_return_refund": -refund.amount,
+		"drc_adjustable_refund": -refund.amount,
 		"estimated_shipping_fee": money["actual_shipping_fee"],
 		"final_shipping_fee": money["buyer_paid_shipping_fee"]
 		- money["actual_shipping_fee"]
@@ -86,10 +105,10 @@ def escrow_detail(facts: dict, return_sns: list[str], refund: Decimal) -> dict:
 		"credit_card_transaction_fee": money["seller_transaction_fee"],
 		"buyer_payment_method": facts["payment_method"],
 		"seller_voucher_code": ["SBXSELLER10"] if money["voucher_from_seller"] else [],
-		"items": [_escrow_item(line) for line in facts["lines"]],
+		"items": [_escrow_item(line, before_rebate) for line in facts["lines"]],
 	}
 	income.update({key: value for key, value in money.items() if key not in income})
-	income.update(dict.fromkeys(ZERO_INCOME_FIELDS, Decimal(0)))
+	income.update({key: Decimal(0) for key in ZERO_INCOME_FIELDS if key not in income})
 	return {
 		"order_sn": facts["entry"].order_sn,
 		"buyer_user_name": facts["buyer"]["username"],
@@ -99,14 +118,14 @@ def escrow_detail(facts: dict, return_sns: list[str], refund: Decimal) -> dict:
 	}
 
 
-def _escrow_item(line: dict) -> dict:
+def _escrow_item(line: dict, before_rebate: bool) -> dict:
 	"""One escrow line; like Shopee, the prices are line subtotals (unit price x quantity)."""
 	bundle = line["promotion_type"] == "bundle_deal"
 	return {
 		**line_identity(line),
 		"original_price": line["original_total"],
 		"selling_price": line["selling_total"],
-		"discounted_price": line["discounted_total"],
+		"discounted_price": line["seller_subtotal" if before_rebate else "discounted_total"],
 		"seller_discount": line["seller_discount"],
 		"shopee_discount": line["shopee_discount"],
 		"discount_from_voucher_seller": line["voucher_from_seller"],
@@ -138,9 +157,12 @@ def _buyer_payment(facts: dict) -> dict:
 
 
 def plan_return(
-	seed: int, index: int, status: str, create: int, update: int, anchor: int
+	seed: int, index: int, status: str, create: int, update: int, anchor: int, harsh: bool = False
 ) -> ReturnEntry | None:
-	"""The return of an order, if it has one: every TO_RETURN order and ~12% of COMPLETED ones."""
+	"""The return of an order, if it has one: every TO_RETURN order and ~12% of COMPLETED ones.
+
+	In harsh mode a third of the returns take back the whole order.
+	"""
 	decision = mix(seed, index, 0x2E7)
 	if status == "COMPLETED" and decision % 100 < 12:
 		state = SETTLED_RETURN_STATES[decision % len(SETTLED_RETURN_STATES)]
@@ -153,30 +175,73 @@ def plan_return(
 	else:
 		return None
 	return_sn = f"{mix(seed, index, 0x2E8) % 10**9:09d}{index:06d}"
-	return ReturnEntry(return_sn, index, opened, max(opened, closed), state)
+	full = harsh and decision % 3 == 1
+	return ReturnEntry(return_sn, index, opened, max(opened, closed), state, full)
 
 
-def return_refund(seed: int, ret: ReturnEntry, facts: dict) -> tuple[dict, int, Decimal]:
-	"""(returned line, quantity, refund amount) of a return; the refund never exceeds the order total."""
-	rng = random.Random(mix(seed, ret.order_index, 0x2E9))
-	line = rng.choice(facts["lines"])
-	quantity = rng.randint(1, line["quantity"])
-	refund = line["discounted_total"] * quantity / line["quantity"]
-	refund = to_money(refund, facts["decimals"])
-	return line, quantity, min(refund, facts["money"]["buyer_total_amount"])
+def returned_units(seed: int, ret: ReturnEntry, facts: dict) -> list[tuple[dict, int, Decimal]]:
+	"""(line, quantity, refund) of each returned line; the refunds never exceed what the buyer paid."""
+	if ret.full:
+		picked = [(line, line["quantity"]) for line in facts["lines"]]
+	else:
+		rng = random.Random(mix(seed, ret.order_index, 0x2E9))
+		line = rng.choice(facts["lines"])
+		picked = [(line, rng.randint(1, line["quantity"]))]
+	left, units = facts["money"]["buyer_total_amount"], []
+	for line, quantity in picked:
+		refund = min(
+			to_money(line["discounted_total"] * quantity / line["quantity"], facts["decimals"]), left
+		)
+		left -= refund
+		units.append((line, quantity, refund))
+	return units
 
 
-def accepted_refund(seed: int, ret: ReturnEntry | None, facts: dict) -> Decimal:
-	"""The amount an accepted return takes back from the seller's escrow (0 otherwise)."""
+def accepted_refund(seed: int, ret: ReturnEntry | None, facts: dict) -> Refund:
+	"""What an accepted return takes back from the seller's escrow (nothing otherwise)."""
 	if ret is None or ret.status != "ACCEPTED":
-		return Decimal(0)
-	return return_refund(seed, ret, facts)[2]
+		return Refund()
+	units = returned_units(seed, ret, facts)
+	rebate = sum(
+		to_money(line["shopee_discount"] * quantity / line["quantity"], facts["decimals"])
+		for line, quantity, _refund in units
+	)
+	return Refund(Decimal(sum(refund for _line, _quantity, refund in units)), Decimal(rebate))
 
 
 def return_view(seed: int, ret: ReturnEntry, facts: dict, detail: bool = False) -> dict:
 	"""A get_return_list row, or with detail=True the get_return_detail response."""
-	line, quantity, refund = return_refund(seed, ret, facts)
+	units = returned_units(seed, ret, facts)
+	refund = sum(amount for _line, _quantity, amount in units)
 	decision = mix(seed, ret.order_index, 0x2EA)
+	items = [_return_item(line, quantity, amount, facts, detail) for line, quantity, amount in units]
+	before_discount = sum(line["selling_total"] * quantity / line["quantity"] for line, quantity, _ in units)
+	view = {
+		"return_sn": ret.return_sn,
+		"order_sn": facts["entry"].order_sn,
+		"status": ret.status,
+		"create_time": ret.create_time,
+		"update_time": ret.update_time,
+		"due_date": ret.create_time + 3 * DAY,
+		"refund_amount": refund,
+		"currency": facts["entry"].shop["currency"],
+		"amount_before_discount": before_discount,
+		"reason": RETURN_REASONS[decision % len(RETURN_REASONS)],
+		"text_reason": "Sandbox return",
+		"tracking_number": f"RTN{decision % 10**10:010d}",
+		"needs_logistics": decision % 3 != 0,
+		"user": {"username": facts["buyer"]["username"], "email": "", "portrait": ""},
+		"item": items,
+		"return_solution": 0 if decision % 3 != 0 else 1,
+		"return_refund_request_type": 0,
+		"validation_type": "seller_validation",
+	}
+	if detail:
+		view.update(_return_extras(ret, refund))
+	return view
+
+
+def _return_item(line: dict, quantity: int, refund: Decimal, facts: dict, detail: bool) -> dict:
 	item = {
 		"item_id": line["product"]["item_id"],
 		"model_id": line["unit"]["model_id"],
@@ -191,29 +256,7 @@ def return_view(seed: int, ret: ReturnEntry, facts: dict, detail: bool = False) 
 	}
 	if detail:
 		item["refund_amount"] = refund
-	view = {
-		"return_sn": ret.return_sn,
-		"order_sn": facts["entry"].order_sn,
-		"status": ret.status,
-		"create_time": ret.create_time,
-		"update_time": ret.update_time,
-		"due_date": ret.create_time + 3 * DAY,
-		"refund_amount": refund,
-		"currency": facts["entry"].shop["currency"],
-		"amount_before_discount": line["selling_total"] * quantity / line["quantity"],
-		"reason": RETURN_REASONS[decision % len(RETURN_REASONS)],
-		"text_reason": "Sandbox return",
-		"tracking_number": f"RTN{decision % 10**10:010d}",
-		"needs_logistics": decision % 3 != 0,
-		"user": {"username": facts["buyer"]["username"], "email": "", "portrait": ""},
-		"item": [item],
-		"return_solution": 0 if decision % 3 != 0 else 1,
-		"return_refund_request_type": 0,
-		"validation_type": "seller_validation",
-	}
-	if detail:
-		view.update(_return_extras(ret, refund))
-	return view
+	return item
 
 
 def _return_extras(ret: ReturnEntry, refund: Decimal) -> dict:

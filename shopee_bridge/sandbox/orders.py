@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from shopee_bridge.sandbox.catalogue import (
+	HARSH_PRODUCTS,
 	PRODUCTS,
 	UNMAPPED_PRODUCT,
 	currency_spec,
@@ -54,6 +55,8 @@ DEFAULT_FIELDS = (
 	"ship_by_date",
 	"booking_sn",
 )
+# How a shop reports item prices: after Shopee's item rebate, or the seller's price before it.
+AFTER_REBATE, BEFORE_REBATE = "after_rebate", "before_rebate"
 CARRIERS = (("SPX Express", 18025), ("Ninja Van", 18028), ("J&T Express", 18036))
 PAYMENT_METHODS = ("Credit Card/Debit Card", "ShopeePay", "PayNow", "Online Banking", "Cash on Delivery")
 BUYER_CANCEL_REASONS = ("Need to change delivery address", "Modify existing order", "Others/change of mind")
@@ -71,12 +74,20 @@ class OrderEntry(NamedTuple):
 	create_time: int
 
 
-def derive_order(seed: int, entry: OrderEntry, buyer_pool: int) -> dict:
-	"""Every status-independent fact of one order, from its own random stream."""
+def derive_order(seed: int, entry: OrderEntry, buyer_pool: int, harsh: bool = False) -> dict:
+	"""Every status-independent fact of one order, from its own random stream.
+
+	Harsh mode draws its extras (listings without or with shared SKUs, Shopee rebates on any line,
+	buyer fees, payment promotions, seller coin cash back) from a second stream, so the gentle data
+	of a seed stays the same.
+	"""
 	rng = random.Random(mix(seed, entry.index, 0x0DE7))
+	extra = random.Random(mix(seed, entry.index, 0x4A25)) if harsh else None
 	rate, decimals = currency_spec(entry.shop["currency"])
-	lines = _lines(rng, entry.index, rate, decimals)
+	lines = _lines(rng, entry.index, rate, decimals, extra)
 	money = _money(rng, lines, rate, decimals)
+	if extra:
+		_add_harsh_money(extra, money, entry.shop, rate, decimals)
 	_spread_discounts(lines, money, decimals)
 	buyer_no = mix(seed, entry.index, 0xB0) % buyer_pool
 	pay_time = entry.create_time + rng.randint(60, 3600)
@@ -84,6 +95,7 @@ def derive_order(seed: int, entry: OrderEntry, buyer_pool: int) -> dict:
 	method = rng.choices(PAYMENT_METHODS, weights=(40, 30, 15, 10, 5))[0]
 	return {
 		"entry": entry,
+		"item_prices": entry.shop.get("item_prices", AFTER_REBATE),
 		"lines": lines,
 		"money": money,
 		"decimals": decimals,
@@ -101,13 +113,17 @@ def derive_order(seed: int, entry: OrderEntry, buyer_pool: int) -> dict:
 	}
 
 
-def _lines(rng: random.Random, index: int, rate: Decimal, decimals: int) -> list[dict]:
+def _lines(rng: random.Random, index: int, rate: Decimal, decimals: int, extra=None) -> list[dict]:
 	count = rng.choices((1, 2, 3, 4), weights=(55, 25, 14, 6))[0]
 	products = rng.sample(PRODUCTS, count)
 	if index % 40 == 7:
 		products.append(UNMAPPED_PRODUCT)
+	if extra and extra.random() < 0.25:
+		products.append(extra.choice(HARSH_PRODUCTS))
 	bundle = len(products) >= 2 and rng.random() < 0.2
 	shopee_promo = not bundle and rng.random() < 0.15
+	if extra:
+		shopee_promo = shopee_promo or extra.random() < 0.35
 	group_id = 4_000_000_000 + index if bundle else 0
 	return [
 		_line(rng, product, rate, decimals, bundle, shopee_promo, group_id, index * 10 + position)
@@ -116,15 +132,20 @@ def _lines(rng: random.Random, index: int, rate: Decimal, decimals: int) -> list
 
 
 def _line(rng, product, rate, decimals, bundle, shopee_promo, group_id, order_item_id) -> dict:
+	"""One line; a Shopee rebate is per unit on a plain line and on the subtotal of a bundle line."""
 	unit = rng.choice(sellable_units(product))
 	quantity = rng.choice((1, 1, 1, 2, 2, 3))
 	original = to_money(unit["price"] * rate, decimals)
 	item_promo = not bundle and rng.random() < 0.3
 	selling = to_money(original * (1 - Decimal(rng.choice((5, 10, 15, 20))) / 100), decimals)
 	selling = selling if item_promo else original
-	shopee_unit = to_money(selling * Decimal("0.05"), decimals) if shopee_promo else Decimal(0)
 	bundle_off = to_money(selling * quantity * Decimal(rng.choice((10, 15))) / 100, decimals) if bundle else 0
-	discounted_total = selling * quantity - bundle_off - shopee_unit * quantity
+	seller_subtotal = selling * quantity - bundle_off
+	shopee_unit = to_money(selling * Decimal("0.05"), decimals) if shopee_promo and not bundle else Decimal(0)
+	rebate = shopee_unit * quantity
+	if shopee_promo and bundle:
+		rebate = to_money(seller_subtotal * Decimal("0.05"), decimals)
+	discounted_total = seller_subtotal - rebate
 	return {
 		"product": product,
 		"unit": unit,
@@ -135,11 +156,13 @@ def _line(rng, product, rate, decimals, bundle, shopee_promo, group_id, order_it
 		"promotion_id": group_id or (7_000_000 + order_item_id % 97 if item_promo else 0),
 		"original_price": original,
 		"unit_discounted_price": Decimal(0) if bundle else selling - shopee_unit,
+		"unit_seller_price": Decimal(0) if bundle else selling,
 		"original_total": original * quantity,
 		"selling_total": selling * quantity,
+		"seller_subtotal": seller_subtotal,
 		"discounted_total": discounted_total,
 		"seller_discount": (original - selling) * quantity + bundle_off,
-		"shopee_discount": shopee_unit * quantity,
+		"shopee_discount": rebate,
 	}
 
 
@@ -180,6 +203,20 @@ def _money(rng: random.Random, lines: list[dict], rate: Decimal, decimals: int) 
 		"service_fee": to_money(fee_base * Decimal("0.03"), decimals) if rng.random() < 0.5 else Decimal(0),
 		"seller_transaction_fee": to_money(buyer_total * Decimal("0.02"), decimals),
 	}
+
+
+def _add_harsh_money(extra: random.Random, money: dict, shop: dict, rate: Decimal, decimals: int) -> None:
+	"""Buyer transaction fees (Indonesian shops), Shopee payment promotions, seller coin cash back."""
+	subtotal = money["order_discounted_price"]
+	fee = Decimal(0)
+	if shop["region"] == "ID" and extra.random() < 0.4:
+		fee = to_money(Decimal(1000) if shop["currency"] == "IDR" else Decimal("0.10") * rate, decimals)
+	promotion = Decimal(0)
+	if extra.random() < 0.12:
+		promotion = to_money(min(subtotal * Decimal("0.02"), rate), decimals)
+	cash_back = to_money(subtotal * Decimal("0.01"), decimals) if extra.random() < 0.12 else Decimal(0)
+	money["buyer_total_amount"] += fee - promotion
+	money.update(buyer_transaction_fee=fee, payment_promotion=promotion, seller_coin_cash_back=cash_back)
 
 
 def _spread_discounts(lines: list[dict], money: dict, decimals: int) -> None:
@@ -254,7 +291,7 @@ def _full_detail(facts: dict, status: str, update_time: int) -> dict:
 		"buyer_user_id": buyer["user_id"],
 		"buyer_username": buyer["username"],
 		"recipient_address": _address(buyer, facts["masked"]),
-		"item_list": [_item_view(line) for line in facts["lines"]],
+		"item_list": [_item_view(line, facts["item_prices"]) for line in facts["lines"]],
 		"total_amount": money["buyer_total_amount"],
 		"estimated_shipping_fee": money["actual_shipping_fee"],
 		"actual_shipping_fee": money["actual_shipping_fee"],
@@ -303,13 +340,14 @@ def _address(buyer: dict, masked: bool) -> dict:
 	return address
 
 
-def _item_view(line: dict) -> dict:
+def _item_view(line: dict, item_prices: str) -> dict:
 	product = line["product"]
+	unit_price = line["unit_seller_price" if item_prices == BEFORE_REBATE else "unit_discounted_price"]
 	return {
 		**line_identity(line),
 		"model_quantity_purchased": line["quantity"],
 		"model_original_price": line["original_price"],
-		"model_discounted_price": line["unit_discounted_price"],
+		"model_discounted_price": unit_price,
 		"wholesale": False,
 		"weight": product["weight"],
 		"add_on_deal": False,

@@ -37,6 +37,7 @@ class SandboxServer:
 		host: str = "127.0.0.1",
 		port: int = 0,
 		push_key: str | None = None,
+		harsh: bool = False,
 	):
 		if not _is_ipv4_loopback("127.0.0.1" if host == "localhost" else host):
 			raise ValueError(f"the sandbox only listens on IPv4 loopback, not {host!r}")
@@ -46,7 +47,7 @@ class SandboxServer:
 		self.host = "127.0.0.1" if host == "localhost" else host
 		self.port = int(port)
 		self.clock = time.time
-		self.dataset = Dataset(seed=seed, orders=orders, shops=shops)
+		self.dataset = Dataset(seed=seed, orders=orders, shops=shops, harsh=harsh)
 		self.tokens = TokenStore([shop["shop_id"] for shop in self.dataset.shops], clock=lambda: self.clock())
 		self._lock = threading.Lock()
 		self._faults: dict[str, deque] = {}
