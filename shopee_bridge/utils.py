@@ -33,3 +33,18 @@ def truncate(text: str, length: int = 140) -> str:
 def log_error(title: str, message: str | None = None, **kwargs):
 	"""frappe.log_error with a title that always fits Error Log's 140-character method field."""
 	return frappe.log_error(title=truncate(title), message=message, **kwargs)
+
+
+class savepoint:
+	"""A nested transaction: roll back to it on error and re-raise."""
+
+	def __init__(self, name: str):
+		self.name = name
+
+	def __enter__(self):
+		frappe.db.savepoint(self.name)
+
+	def __exit__(self, exc_type, exc, tb):
+		if exc_type is not None:
+			frappe.db.rollback(save_point=self.name)
+		return False

@@ -27,6 +27,7 @@ __all__ = [
 	"UnmappedSKUError",
 	"check_lines_mapped",
 	"customer_key",
+	"line_label",
 	"local_datetime",
 	"map_address",
 	"map_customer",
@@ -140,7 +141,7 @@ def unmapped_lines(order: dict, find_item: Callable[[str, str, str | None], obje
 	lines = parse_lines(order, _order_currency(order))
 	return list(
 		dict.fromkeys(
-			_line_label(line) for line in lines if not find_item(line.item_id, line.model_id, line.sku)
+			line_label(line) for line in lines if not find_item(line.item_id, line.model_id, line.sku)
 		)
 	)
 
@@ -200,7 +201,7 @@ def _delivery_date(order: dict, time_zone: str, transaction_date: date) -> date:
 def _item_rows(order: dict, priced: PricedOrder, lookup: ItemLookup) -> list[dict]:
 	"""Rows for every line; raises UnmappedSKUError naming all lines without an Item."""
 	item_codes = [lookup(line.item_id, line.model_id, line.sku) for line in priced.lines]
-	unmapped = [_line_label(line) for line, code in zip(priced.lines, item_codes, strict=True) if not code]
+	unmapped = [line_label(line) for line, code in zip(priced.lines, item_codes, strict=True) if not code]
 	if unmapped:
 		raise UnmappedSKUError(order.get("order_sn"), list(dict.fromkeys(unmapped)))
 	rows = []
@@ -221,7 +222,8 @@ def _item_rows(order: dict, priced: PricedOrder, lookup: ItemLookup) -> list[dic
 	return rows
 
 
-def _line_label(line: OrderLine) -> str:
+def line_label(line: OrderLine) -> str:
+	"""How a line is named in messages: its SKU, else its ids."""
 	return line.sku or f"item_id={line.item_id} model_id={line.model_id}"
 
 

@@ -6,6 +6,12 @@ class ShopeeItemMap(Document):
 	def validate(self):
 		self.model_id = self.model_id or "0"
 
+	def on_update(self):
+		if self.item_code and self.has_value_changed("item_code"):
+			from shopee_bridge.services.waiting_orders import make_reason_due
+
+			make_reason_due(self.shop, "Unmapped Item")
+
 
 def on_doctype_update():
 	frappe.db.add_unique(
