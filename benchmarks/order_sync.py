@@ -25,7 +25,8 @@ from shopee_bridge.client_endpoints import MAX_BATCH, time_windows
 from shopee_bridge.constants import ORDER_SN_FIELD, SHOP_FIELD
 from shopee_bridge.sandbox import SandboxServer
 from shopee_bridge.services import shops
-from shopee_bridge.services.orders import checkpoint_start, pending_orders, sync_incremental_orders
+from shopee_bridge.services.orders import checkpoint_start, sync_incremental_orders
+from shopee_bridge.services.waiting_orders import due_order_sns
 from shopee_bridge.shop_client import get_settings
 from shopee_bridge.tests.utils import ESCROW_BATCH, configure_shop, prepare_erpnext_for_sandbox, save_settings
 
@@ -81,7 +82,7 @@ def move_booked_orders(sandbox, shop: str) -> int:
 
 def measure_run(sandbox, shop: str, start: int, now: int) -> tuple[dict, int, float, object]:
 	"""One sync run: (call counts, minimum calls, seconds, Sync Log)."""
-	retried = pending_orders(shop)
+	retried = due_order_sns(shop)
 	sandbox.reset_counts()
 	began = time.perf_counter()
 	log = frappe.get_doc("Shopee Sync Log", sync_incremental_orders(shop, now=now))

@@ -12,6 +12,7 @@ from shopee_bridge.constants import (
 	ORDER_SN_FIELD,
 	SHOP,
 	SHOP_FIELD,
+	WAITING_ORDER,
 	WEBHOOK_LIVE_METHOD,
 	WEBHOOK_TEST_METHOD,
 )
@@ -145,3 +146,15 @@ def sync_order(sales_order: str):
 	if not (doc.get(ORDER_SN_FIELD) and doc.get(SHOP_FIELD)):
 		frappe.throw(_("Sales Order {0} did not come from Shopee").format(sales_order))
 	return sync_one_order(doc.get(SHOP_FIELD), doc.get(ORDER_SN_FIELD)).summary
+
+
+@frappe.whitelist(methods=["POST"])
+def retry_waiting_orders(names):
+	"""Desk "Retry" on Shopee Waiting Order rows: fetch those orders again now, in the background."""
+	require_manager()
+	from shopee_bridge.jobs.orders import enqueue_waiting_retry
+
+	names = frappe.parse_json(names) if isinstance(names, str) else names
+	for name in names:
+		frappe.get_doc(WAITING_ORDER, name).check_permission("write")
+	return enqueue_waiting_retry(list(names))

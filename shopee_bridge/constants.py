@@ -66,7 +66,13 @@ DEFAULT_MAX_ATTEMPTS = 8
 ADDRESS_KEY_FIELD = "shopee_address_key"
 BUYER_PAID_FIELD = "shopee_buyer_paid_amount"
 SHOPEE_FUNDED_FIELD = "shopee_funded_amount"
+BUYER_FEE_FIELD = "shopee_buyer_transaction_fee"
+RESIDUAL_FIELD = "shopee_amount_residual"
+WAITING_REASON_FIELD = "shopee_waiting_reason"
 ORDER_STATUS_FIELD = "shopee_order_status"
+
+WAITING_ORDER = "Shopee Waiting Order"
+ORDER_INCOME = "Shopee Order Income"
 
 # Shopee shops trade in their region's currency (get_shop_info has no currency field).
 REGION_CURRENCIES = {

@@ -5,6 +5,7 @@ from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
 from shopee_bridge.constants import (
 	ADDRESS_KEY_FIELD,
+	BUYER_FEE_FIELD,
 	BUYER_PAID_FIELD,
 	BUYER_USERNAME_FIELD,
 	CUSTOMER_KEY_FIELD,
@@ -13,10 +14,12 @@ from shopee_bridge.constants import (
 	MODULE,
 	ORDER_SN_FIELD,
 	ORDER_STATUS_FIELD,
+	RESIDUAL_FIELD,
 	SETTINGS,
 	SHOP,
 	SHOP_FIELD,
 	SHOPEE_FUNDED_FIELD,
+	WAITING_REASON_FIELD,
 	WORKSPACE,
 )
 
@@ -112,7 +115,38 @@ def get_custom_fields() -> dict:
 				"read_only": 1,
 				"no_copy": 1,
 				"insert_after": BUYER_PAID_FIELD,
-				"description": "Shopee vouchers, coins and discounts: paid to the seller through escrow.",
+				"description": "Shopee vouchers, coins, item rebates and payment promotions: paid to the seller through escrow.",
+			},
+			{
+				"fieldname": BUYER_FEE_FIELD,
+				"label": "Buyer Transaction Fee",
+				"fieldtype": "Currency",
+				"options": "currency",
+				"read_only": 1,
+				"no_copy": 1,
+				"insert_after": SHOPEE_FUNDED_FIELD,
+				"description": "Charged to the buyer inside what they paid, kept by Shopee: not part of the sale.",
+			},
+			{
+				"fieldname": RESIDUAL_FIELD,
+				"label": "Shopee Difference",
+				"fieldtype": "Currency",
+				"options": "currency",
+				"read_only": 1,
+				"no_copy": 1,
+				"insert_after": BUYER_FEE_FIELD,
+				"description": "Buyer paid - buyer fee + Shopee-funded, minus what the seller sold for. Zero is expected;"
+				" otherwise it is booked on the shop's Shopee Difference Account.",
+			},
+			{
+				"fieldname": WAITING_REASON_FIELD,
+				"label": "Waiting for",
+				"fieldtype": "Small Text",
+				"read_only": 1,
+				"no_copy": 1,
+				"allow_on_submit": 1,
+				"insert_after": RESIDUAL_FIELD,
+				"description": "Why a step of this order waits; see Shopee Waiting Order.",
 			},
 		],
 		("Sales Invoice", "Delivery Note"): [

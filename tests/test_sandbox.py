@@ -641,3 +641,14 @@ def test_push_is_signed_like_shopee(sandbox, receiver):
 	auth.verify_push(sandbox.partner_key, url, raw, signature, json.loads(raw)["timestamp"])
 	with pytest.raises(ValueError):
 		sandbox.push("http://192.0.2.1/hook", 3, {})
+
+
+def test_amended_order_reports_the_new_figures():
+	dataset = Dataset(seed=3, orders=10)
+	order_sn = dataset.order_sns()[4]
+	index = dataset.index_of(order_sn)
+	paid = dataset.order_detail(index, {"total_amount"})["total_amount"]
+	dataset.amend_order(order_sn, {"total_amount": paid + Decimal("0.50")}, {"buyer_total_amount": paid + 1})
+	assert dataset.order_detail(index, {"total_amount"})["total_amount"] == paid + Decimal("0.50")
+	assert "total_amount" not in dataset.order_detail(index)  # only the fields asked for
+	assert dataset.escrow_detail(index)["order_income"]["buyer_total_amount"] == paid + 1

@@ -161,6 +161,7 @@ class Dataset:
 		self.anchor = int(time.time()) // 3600 * 3600 if anchor is None else int(anchor)
 		self._lock = threading.RLock()
 		self._overrides: dict[int, tuple[str, int]] = {}
+		self._amendments: dict[int, tuple[dict, dict]] = {}
 		self._version = 0
 		self._views: dict[tuple, tuple[list, list]] = {}
 		self._facts: OrderedDict[int, dict] = OrderedDict()
@@ -317,7 +318,17 @@ class Dataset:
 	def order_detail(self, index: int, fields: set[str] | frozenset = frozenset()) -> dict:
 		"""get_order_detail's entry for one order."""
 		status, update_time = self.state(index)
-		return order_detail(self.facts(index), status, update_time, set(fields))
+		detail = order_detail(self.facts(index), status, update_time, set(fields))
+		order_fields = self._amendments.get(index, ({}, {}))[0]
+		return {**detail, **{key: value for key, value in order_fields.items() if key in detail}}
+
+	def amend_order(
+		self, order_sn: str, order_fields: dict | None = None, income: dict | None = None
+	) -> None:
+		"""Make Shopee report other figures for an order (order detail fields, escrow order_income)."""
+		index = self._by_sn[order_sn]
+		with self._lock:
+			self._amendments[index] = (dict(order_fields or {}), dict(income or {}))
 
 	def tracking_number(self, index: int) -> str:
 		return tracking_number(self.facts(index), self.state(index)[0])
@@ -327,7 +338,9 @@ class Dataset:
 		facts = self.facts(index)
 		ret = self._returns.get(index)
 		refund = finance.accepted_refund(self.seed, ret, facts)
-		return finance.escrow_detail(facts, [ret.return_sn] if ret else [], refund)
+		detail = finance.escrow_detail(facts, [ret.return_sn] if ret else [], refund)
+		detail["order_income"].update(self._amendments.get(index, ({}, {}))[1])
+		return detail
 
 	def escrow_amount(self, index: int):
 		facts = self.facts(index)

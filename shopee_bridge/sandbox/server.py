@@ -126,6 +126,12 @@ class SandboxServer:
 	def tokens_valid(self, access_token: str, shop_id: int) -> bool:
 		return self.tokens.is_valid_access(access_token, shop_id)
 
+	def amend_order(
+		self, order_sn: str, order_fields: dict | None = None, income: dict | None = None
+	) -> None:
+		"""Report other figures for an order from now on (e.g. a buyer-side amount escrow does not name)."""
+		self.dataset.amend_order(order_sn, order_fields, income)
+
 	def set_order_status(self, order_sn: str, status: str, update_time: int | None = None) -> int:
 		"""Move an order to status (update_time defaults to now); returns the new update_time."""
 		return self.dataset.set_status(order_sn, status, update_time)

@@ -10,11 +10,13 @@ from frappe.utils import flt, getdate
 
 from shopee_bridge.constants import (
 	ADDRESS_KEY_FIELD,
+	BUYER_FEE_FIELD,
 	BUYER_PAID_FIELD,
 	BUYER_USERNAME_FIELD,
 	CUSTOMER_KEY_FIELD,
 	LAST_PUSH_FIELD,
 	ORDER_SN_FIELD,
+	RESIDUAL_FIELD,
 	SHOP_FIELD,
 	SHOPEE_FUNDED_FIELD,
 )
@@ -25,6 +27,8 @@ from shopee_bridge.mappers.stages import (
 	SALES_ORDER,
 	SALES_ORDER_DRAFT,
 )
+from shopee_bridge.services.order_errors import ShopSetupError
+from shopee_bridge.utils import savepoint
 
 
 def ensure_customer(customer: dict, shop) -> str:
@@ -87,21 +91,6 @@ def ensure_address(address: dict | None, customer: str) -> str | None:
 	return doc.name
 
 
-class savepoint:
-	"""A nested transaction: roll back to it on error and re-raise."""
-
-	def __init__(self, name: str):
-		self.name = name
-
-	def __enter__(self):
-		frappe.db.savepoint(self.name)
-
-	def __exit__(self, exc_type, exc, tb):
-		if exc_type is not None:
-			frappe.db.rollback(save_point=self.name)
-		return False
-
-
 def find_sales_order(order_sn: str) -> str | None:
 	return frappe.db.get_value("Sales Order", {ORDER_SN_FIELD: order_sn}, "name")
 
@@ -150,6 +139,8 @@ def fill_sales_order(
 			BUYER_USERNAME_FIELD: buyer_username,
 			BUYER_PAID_FIELD: float(mapped["buyer_paid_amount"]),
 			SHOPEE_FUNDED_FIELD: float(mapped["shopee_funded_amount"]),
+			BUYER_FEE_FIELD: float(mapped["buyer_transaction_fee"]),
+			RESIDUAL_FIELD: float(mapped["amount_residual"]),
 			# on the grand total: with tax-inclusive prices a net-total discount would also shrink the tax
 			"apply_discount_on": "Grand Total",
 			"discount_amount": float(mapped["seller_discount_amount"]),
@@ -177,6 +168,7 @@ def fill_sales_order(
 		add_shipping_item(so, mapped, settings.shipping_item, shop)
 	else:
 		add_shipping_charge(so, mapped["shipping_charge"], shop)
+	add_residual_charge(so, mapped["amount_residual"], shop)
 
 
 def add_template_taxes(so, template: str | None) -> None:
@@ -194,7 +186,7 @@ def add_shipping_item(so, mapped: dict, item_code: str | None, shop) -> None:
 	if not mapped["shipping_charge"]:
 		return
 	if not item_code:
-		frappe.throw(_("Set the Shipping Item in Shopee Settings"))
+		frappe.throw(_("Set the Shipping Item in Shopee Settings"), ShopSetupError)
 	so.append(
 		"items",
 		{
@@ -222,7 +214,8 @@ def set_conversion_rate(doc, company: str) -> None:
 		frappe.throw(
 			_("No exchange rate from {0} to {1} on {2}: add a Currency Exchange record.").format(
 				doc.currency, company_currency, doc.transaction_date
-			)
+			),
+			ShopSetupError,
 		)
 	doc.conversion_rate = rate
 	doc.plc_conversion_rate = rate
@@ -236,7 +229,9 @@ def add_shipping_charge(so, amount, shop) -> None:
 		"Company", shop.company, "default_income_account"
 	)
 	if not account:
-		frappe.throw(_("Set a Shipping Charged to Buyer Account on Shopee Shop {0}").format(shop.name))
+		frappe.throw(
+			_("Set a Shipping Charged to Buyer Account on Shopee Shop {0}").format(shop.name), ShopSetupError
+		)
 	so.append(
 		"taxes",
 		{
@@ -244,6 +239,30 @@ def add_shipping_charge(so, amount, shop) -> None:
 			"account_head": account,
 			"description": _("Shipping fee charged to the buyer"),
 			"tax_amount": float(amount),
+			"cost_center": shop.cost_center,
+		},
+	)
+
+
+def add_residual_charge(so, residual, shop) -> None:
+	"""What Shopee's buyer-side figures add beyond the sale (or lack), on the shop's difference account."""
+	if not residual:
+		return
+	if not shop.shopee_difference_account:
+		frappe.throw(
+			_(
+				"Shopee order {0} does not add up by {1}: set a Shopee Difference Account on Shopee Shop {2}"
+				" to book it with that difference"
+			).format(so.get(ORDER_SN_FIELD), residual, shop.name),
+			ShopSetupError,
+		)
+	so.append(
+		"taxes",
+		{
+			"charge_type": "Actual",
+			"account_head": shop.shopee_difference_account,
+			"description": _("Shopee difference: buyer side minus what the seller sold for"),
+			"tax_amount": float(residual),
 			"cost_center": shop.cost_center,
 		},
 	)

@@ -1,15 +1,20 @@
-"""Shopee orders into ERPNext: incremental pull, one transaction per order, status transitions."""
+"""Shopee orders into ERPNext: incremental pull, and each order's stages as separate units of work.
 
-import json
+A paid order's Customer, Address and Sales Order are booked (and committed) first; its Delivery Note
+and Sales Invoice are each their own step, committed on its own. A step that fails is rolled back
+alone, the steps after it still run where they can, and the order goes to Shopee Waiting Order with
+the reason; later runs retry it until it succeeds. One order never blocks another.
+"""
+
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import frappe
 from frappe import _
 from frappe.utils import get_system_timezone, now_datetime
 
 from shopee_bridge.client_endpoints import MAX_BATCH, chunked, time_windows
-from shopee_bridge.constants import ITEM_MAP, ORDER_STATUS_FIELD, SHOP
+from shopee_bridge.constants import ORDER_STATUS_FIELD, SHOP
 from shopee_bridge.mappers import orders as mapper
 from shopee_bridge.mappers.stages import (
 	CANCEL,
@@ -19,36 +24,34 @@ from shopee_bridge.mappers.stages import (
 	SALES_ORDER,
 	is_active,
 )
+from shopee_bridge.services import items, waiting_orders
 from shopee_bridge.services import order_documents as docs
+from shopee_bridge.services.order_errors import MissingEscrowError, MissingOrderDetailError
+from shopee_bridge.services.order_income import link_sales_order, store_order_income
 from shopee_bridge.services.sync_log import SyncRun
+from shopee_bridge.services.waiting_orders import StepFailure, step_failure
 from shopee_bridge.shop_client import get_settings, make_client
 from shopee_bridge.utils import epoch_to_datetime
 
 NO_ESCROW_STATUSES = {"UNPAID", "INVOICE_PENDING", "PENDING", "IN_CANCEL", "CANCELLED"}
 
 
-class MissingEscrowError(frappe.ValidationError):
-	"""A paid order came without escrow detail: its Shopee-funded amounts are unknown, so it waits."""
-
-	def __init__(self, order_sn: str):
-		super().__init__(
-			_(
-				"Shopee sent no escrow detail for paid order {0}, so its Shopee-funded amounts are unknown;"
-				" it is not booked yet and is retried on the next run"
-			).format(order_sn)
-		)
-
-
 @dataclass
 class OrderResult:
-	action: str  # created, updated, unchanged, skipped
+	action: str  # created, updated, unchanged, skipped, waiting
 	summary: str
 	reference_doctype: str | None = None
 	reference_name: str | None = None
+	failures: list[StepFailure] = field(default_factory=list)
+	residual: float = 0  # the Shopee difference of a Sales Order booked (or priced) by this run
+
+	@property
+	def waiting(self) -> bool:
+		return bool(self.failures)
 
 
 class OrderSync:
-	"""One run over one shop: fetch orders in batches of 50 and write each in its own transaction."""
+	"""One run over one shop: fetch orders in batches of 50 and write each on its own."""
 
 	def __init__(self, shop: str, run: SyncRun | None = None):
 		self.shop = frappe.get_doc(SHOP, shop)
@@ -68,8 +71,8 @@ class OrderSync:
 			warehouse=self.shop.warehouse,
 		)
 
-	def sync_order_sns(self, order_sns: list[str]) -> dict[str, OrderResult | Exception]:
-		"""Fetch and write the given orders; a failing order is returned as its exception."""
+	def sync_order_sns(self, order_sns: list[str]) -> dict[str, OrderResult]:
+		"""Fetch and write the given orders; what cannot be written waits in Shopee Waiting Order."""
 		results = {}
 		for batch in chunked(dict.fromkeys(order_sns), MAX_BATCH):
 			details = self.client.get_order_detail(batch).get("order_list") or []
@@ -77,10 +80,8 @@ class OrderSync:
 			for order in details:
 				results[order["order_sn"]] = self.sync_one(order, escrows.get(order["order_sn"]))
 			for order_sn in batch:
-				if order_sn not in results:  # listed, but Shopee sent no detail: keep it for the next run
-					results[order_sn] = frappe.DoesNotExistError(
-						f"Shopee returned no detail for order {order_sn}"
-					)
+				if order_sn not in results:  # listed, but Shopee sent no detail: it waits for the next run
+					results[order_sn] = self.waiting(order_sn, None, MissingOrderDetailError(order_sn))
 		return results
 
 	def orders_to_book(self, details: list[dict]) -> list[dict]:
@@ -96,8 +97,8 @@ class OrderSync:
 
 	def lines_map(self, order: dict) -> bool:
 		try:
-			return can_map_lines(self.shop.name, order, bool(self.settings.auto_create_items))
-		except Exception:  # a malformed order: its own transaction reports what is wrong
+			return items.can_map_lines(self.shop.name, order, bool(self.settings.auto_create_items))
+		except Exception:  # a malformed order: its own unit of work reports what is wrong
 			return True
 
 	def fetch_escrows(self, orders: list[dict]) -> dict[str, dict]:
@@ -112,20 +113,40 @@ class OrderSync:
 				escrows[detail["order_sn"]] = detail
 		return escrows
 
-	def sync_one(self, order: dict, escrow: dict | None) -> OrderResult | Exception:
-		"""Write one order in its own transaction; roll it back alone on any error."""
+	def sync_one(self, order: dict, escrow: dict | None) -> OrderResult:
+		"""Write one order; its escrow breakdown is kept even when the booking has to wait."""
 		try:
+			if escrow:
+				store_order_income(self.shop, order, escrow)
+				frappe.db.commit()  # nosemgrep: finance needs the breakdown whatever happens to the booking
 			result = apply_order(order, escrow, self.shop, self.settings, self.context(order.get("currency")))
-			frappe.db.commit()  # nosemgrep: each order is its own unit of work
-			return result
 		except Exception as e:
 			frappe.db.rollback()
 			frappe.clear_messages()
-			return e
+			return self.waiting(order["order_sn"], order, e)
+		waiting_orders.update(
+			self.shop.name, order["order_sn"], result.reference_name, result.failures, result.residual
+		)
+		frappe.db.commit()  # nosemgrep: the waiting list is part of the order's outcome
+		return result
+
+	def waiting(self, order_sn: str, order: dict | None, error: Exception) -> OrderResult:
+		"""The booking itself failed: record why, with the listings to map when that is the reason."""
+		failure = step_failure(SALES_ORDER, error)
+		if order and isinstance(error, mapper.UnmappedSKUError):
+			items.record_unmapped(self.shop.name, order, error.skus)
+		so_name = docs.find_sales_order(order_sn)
+		waiting_orders.record(self.shop.name, order_sn, so_name, [failure])
+		frappe.db.commit()  # nosemgrep: the waiting row must survive whatever the run does next
+		return OrderResult("waiting", f"{order_sn}: {failure.label}", "Sales Order", so_name, [failure])
 
 
 def apply_order(order: dict, escrow: dict | None, shop, settings, ctx: mapper.ShopContext) -> OrderResult:
-	"""Bring one Shopee order's ERPNext documents to its current status, each transition once."""
+	"""Bring one Shopee order's ERPNext documents to its current status, each transition once.
+
+	The booking (Customer, Address, Sales Order) is committed before the steps; each step commits on
+	its own, so a failing Delivery Note never takes the Sales Order or the Sales Invoice with it.
+	"""
 	order_sn = order["order_sn"]
 	target = mapper.order_stage(order.get("order_status"), book_unpaid=bool(settings.book_unpaid_orders))
 	so_name = docs.find_sales_order(order_sn)
@@ -135,21 +156,49 @@ def apply_order(order: dict, escrow: dict | None, shop, settings, ctx: mapper.Sh
 	todo = remaining_steps(so_name, target, settings)
 	if not so_name and target != DRAFT and (not todo or todo == [CANCEL]):
 		return OrderResult("skipped", f"{order_sn}: {order.get('order_status')} needs no document")
-	created = False
+	created, residual = False, 0
 	if not so_name:
-		so_name, created = create_sales_order(order, escrow, target, shop, settings, ctx)
+		so_name, created, residual = create_sales_order(order, escrow, target, shop, settings, ctx)
 		if not created:  # a concurrent run booked it first: redo the plan against its documents
 			todo = remaining_steps(so_name, target, settings)
 	elif SALES_ORDER in todo and not reinstated and docs.docstatus(so_name) == 0:  # booked unpaid, paid now
-		reprice_draft(so_name, order, escrow, target, shop, settings, ctx)
+		residual = reprice_draft(so_name, order, escrow, target, shop, settings, ctx)
+	record_order_state(so_name, order, escrow)
+	frappe.db.commit()  # nosemgrep: the booking stands on its own; the steps below commit one by one
+	failures = run_steps(todo, so_name, order, shop)
+	done = [step for step in todo if step not in {failure.step for failure in failures}]
+	return OrderResult(
+		"waiting"
+		if failures
+		else ("created" if created else ("updated" if done or reinstated else "unchanged")),
+		_summary(order, reinstated, done, failures),
+		"Sales Order",
+		so_name,
+		failures,
+		residual,
+	)
+
+
+def _summary(order: dict, reinstated: bool, done: list[str], failures: list[StepFailure]) -> str:
+	steps = (["reinstated"] if reinstated else []) + done
+	summary = f"{order['order_sn']}: {order.get('order_status')}; " + (", ".join(steps) or "no change")
+	return summary + "".join(f"; waiting: {failure.label}" for failure in failures)
+
+
+def run_steps(todo: list[str], so_name: str, order: dict, shop) -> list[StepFailure]:
+	"""Apply each transition in its own transaction; a failed one is rolled back and reported."""
+	failures = []
 	for step in todo:
-		apply_step(step, so_name, order, shop)
-	docs.record_pushed_update_time(so_name, order.get("update_time"))
-	_record_status(so_name, order.get("order_status"))
-	action = "created" if created else ("updated" if todo or reinstated else "unchanged")
-	steps = (["reinstated"] if reinstated else []) + todo
-	summary = f"{order_sn}: {order.get('order_status')}; " + (", ".join(steps) if steps else "no change")
-	return OrderResult(action, summary, "Sales Order", so_name)
+		try:
+			apply_step(step, so_name, order, shop)
+			frappe.db.commit()  # nosemgrep: each step is its own unit of work
+		except Exception as e:
+			frappe.db.rollback()
+			frappe.clear_messages()
+			failures.append(step_failure(step, e))
+			if step == SALES_ORDER:  # nothing else can happen before the order is submitted
+				break
+	return failures
 
 
 def remaining_steps(so_name: str | None, target: str, settings) -> list[str]:
@@ -159,14 +208,19 @@ def remaining_steps(so_name: str | None, target: str, settings) -> list[str]:
 	)
 
 
-def _record_status(so_name: str, status: str | None) -> None:
+def record_order_state(so_name: str, order: dict, escrow: dict | None) -> None:
+	"""Shopee's status and newest update_time on the order; its escrow breakdown linked to it."""
+	status = order.get("order_status")
 	if status and frappe.db.get_value("Sales Order", so_name, ORDER_STATUS_FIELD) != status:
 		frappe.db.set_value("Sales Order", so_name, ORDER_STATUS_FIELD, status, update_modified=False)
+	docs.record_pushed_update_time(so_name, order.get("update_time"))
+	if escrow:
+		link_sales_order(order["order_sn"], so_name)
 
 
 def create_sales_order(
 	order: dict, escrow: dict | None, target: str, shop, settings, ctx
-) -> tuple[str, bool]:
+) -> tuple[str, bool, float]:
 	"""Insert the Sales Order; when a concurrent run won the unique index, use its order."""
 	mapped, customer, address = prepare_booking(order, escrow, target, shop, settings, ctx)
 	so = docs.build_sales_order(mapped, shop, settings, customer, address, order.get("buyer_username") or "")
@@ -174,23 +228,24 @@ def create_sales_order(
 		with docs.savepoint("shopee_sales_order"):
 			so.insert(ignore_permissions=True)
 	except frappe.UniqueValidationError:
-		return docs.find_sales_order(order["order_sn"]), False
+		return docs.find_sales_order(order["order_sn"]), False, 0
 	docs.check_grand_total(so, mapped)
-	return so.name, True
+	return so.name, True, float(mapped["amount_residual"])
 
 
-def reprice_draft(so_name: str, order: dict, escrow: dict | None, target: str, shop, settings, ctx) -> None:
+def reprice_draft(so_name: str, order: dict, escrow: dict | None, target: str, shop, settings, ctx) -> float:
 	"""An order booked unpaid is paid now: refill its draft from escrow figures, keeping its name."""
 	mapped, customer, address = prepare_booking(order, escrow, target, shop, settings, ctx)
 	draft = frappe.get_doc("Sales Order", so_name)
 	docs.fill_sales_order(draft, mapped, shop, settings, customer, address, order.get("buyer_username") or "")
 	draft.save(ignore_permissions=True)
 	docs.check_grand_total(draft, mapped)
+	return float(mapped["amount_residual"])
 
 
 def prepare_booking(order: dict, escrow: dict | None, target: str, shop, settings, ctx):
 	"""(mapped Sales Order, Customer, Address) for an order; a paid order needs its escrow detail."""
-	lookup = item_lookup(shop, order, bool(settings.auto_create_items))
+	lookup = items.item_lookup(shop, order, settings)
 	if escrow is None and target != DRAFT:
 		mapper.check_lines_mapped(order, lookup)  # an unmapped SKU is the reason to give, if there is one
 		raise MissingEscrowError(order["order_sn"])
@@ -216,104 +271,23 @@ def apply_step(step: str, so_name: str, order: dict, shop) -> None:
 		docs.cancel_or_close(so_name, f"{reason} (by {order.get('cancel_by') or 'unknown'})")
 
 
-def item_lookup(shop, order: dict, auto_create: bool):
-	"""(item_id, model_id, sku) → Item by ids, then by SKU, else created when allowed; SKU hits are remembered."""
-	names = {
-		(str(line.get("item_id")), str(line.get("model_id") or 0)): line.get("item_name")
-		for line in order.get("item_list") or []
-	}
-
-	def lookup(item_id: str, model_id: str, sku: str | None) -> str | None:
-		model_id = model_id or "0"
-		mapped = mapped_item(shop.name, item_id, model_id)
-		if mapped:
-			return mapped
-		item_code = item_by_sku(shop.name, sku)
-		if not item_code and auto_create and sku:
-			item_code = create_item(sku, names.get((item_id, model_id)) or sku)
-		if item_code:
-			remember_item(shop.name, item_id, model_id, sku, item_code, names.get((item_id, model_id)))
-		return item_code
-
-	return lookup
-
-
-def can_map_lines(shop: str, order: dict, auto_create: bool) -> bool:
-	"""Whether every line of the order resolves to an Item (read-only: creates and remembers nothing)."""
-
-	def find(item_id: str, model_id: str, sku: str | None) -> bool:
-		return bool(
-			mapped_item(shop, item_id, model_id or "0") or item_by_sku(shop, sku) or (auto_create and sku)
-		)
-
-	return not mapper.unmapped_lines(order, find)
-
-
-def mapped_item(shop: str, item_id: str, model_id: str) -> str | None:
-	return frappe.db.get_value(
-		ITEM_MAP, {"shop": shop, "item_id": item_id, "model_id": model_id}, "item_code"
-	)
-
-
-def item_by_sku(shop: str, sku: str | None) -> str | None:
-	"""A Shopee Item Map row with the SKU, else an Item named by the SKU."""
-	if not sku:
-		return None
-	return frappe.db.get_value(ITEM_MAP, {"shop": shop, "sku": sku}, "item_code") or (
-		sku if frappe.db.exists("Item", sku) else None
-	)
-
-
-def create_item(sku: str, item_name: str) -> str:
-	doc = frappe.get_doc(
-		{
-			"doctype": "Item",
-			"item_code": sku,
-			"item_name": (item_name or sku)[:140],
-			"item_group": frappe.db.get_single_value("Stock Settings", "item_group") or "All Item Groups",
-			"stock_uom": frappe.db.get_single_value("Stock Settings", "stock_uom") or "Nos",
-			"is_stock_item": 1,
-		}
-	).insert(ignore_permissions=True)
-	return doc.name
-
-
-def remember_item(shop: str, item_id: str, model_id: str, sku: str | None, item_code: str, name: str | None):
-	"""Write the resolved mapping down so users can see and edit it."""
-	try:
-		with docs.savepoint("shopee_item_map"):
-			frappe.get_doc(
-				{
-					"doctype": ITEM_MAP,
-					"shop": shop,
-					"item_id": item_id,
-					"model_id": model_id,
-					"sku": sku,
-					"item_code": item_code,
-					"shopee_item_name": (name or "")[:140],
-				}
-			).insert(ignore_permissions=True)
-	except frappe.UniqueValidationError:
-		pass
-
-
 def sync_incremental_orders(shop: str, now: int | None = None, triggered_by: str | None = None) -> str:
 	"""Pull every order updated since the shop's checkpoint; returns the Shopee Sync Log name."""
 	run = SyncRun("sync_incremental_orders", shop, triggered_by)
 	sync = OrderSync(shop, run)
 	now = int(now or time.time())
 	start = checkpoint_start(sync.shop, sync.settings, now)
-	retry = pending_orders(shop)  # batched with the first window's orders: no extra detail call
+	retry = waiting_orders.due_order_sns(shop)  # batched with the first window's orders: no extra call
 	try:
 		for window_from, window_to in time_windows(start, now):
 			order_sns = [row["order_sn"] for row in sync.client.iter_order_list(window_from, window_to)]
 			run.add("fetched", len(order_sns))
-			record_results(sync, run, sync.sync_order_sns(retry + order_sns))
+			record_results(run, sync.sync_order_sns(retry + order_sns))
 			retry = []
 			advance_checkpoint(shop, window_to)
 			publish_progress(run.log.triggered_by, shop, window_to, start, now)
 		if retry:
-			record_results(sync, run, sync.sync_order_sns(retry))
+			record_results(run, sync.sync_order_sns(retry))
 	except Exception as e:
 		frappe.db.rollback()
 		run.finish(e, window_from=epoch_to_datetime(start), window_to=epoch_to_datetime(now))
@@ -335,26 +309,15 @@ def advance_checkpoint(shop: str, window_to: int) -> None:
 	frappe.db.commit()  # nosemgrep: the checkpoint is the run's progress
 
 
-def record_results(sync: OrderSync, run: SyncRun, results: dict) -> None:
-	"""Count outcomes; failed orders go to the shop's pending list and are retried by the next run."""
-	pending = set(pending_orders(sync.shop.name))
+def record_results(run: SyncRun, results: dict[str, OrderResult]) -> None:
+	"""Count outcomes; waiting orders are listed with their reasons (and retried by later runs)."""
 	for order_sn, result in results.items():
-		if isinstance(result, Exception):
-			run.add_error(order_sn, f"{type(result).__name__}: {result}")
-			pending.add(order_sn)
-			continue
-		pending.discard(order_sn)
-		run.add({"created": "created_count", "updated": "updated"}.get(result.action, "skipped"))
-	save_pending_orders(sync.shop.name, pending)
-
-
-def pending_orders(shop: str) -> list[str]:
-	return json.loads(frappe.db.get_value(SHOP, shop, "pending_order_sns") or "[]")
-
-
-def save_pending_orders(shop: str, order_sns: set[str]) -> None:
-	frappe.db.set_value(SHOP, shop, "pending_order_sns", json.dumps(sorted(order_sns)), update_modified=False)
-	frappe.db.commit()  # nosemgrep: the retry list must survive a crash of the run
+		if result.failures:
+			run.add_error(order_sn, "; ".join(failure.label for failure in result.failures))
+		elif result.residual:
+			run.add_note(order_sn, _("booked with a Shopee difference of {0}").format(result.residual))
+		if result.action != "waiting":
+			run.add({"created": "created_count", "updated": "updated"}.get(result.action, "skipped"))
 
 
 def publish_progress(user: str, shop: str, done_to: int, start: int, end: int) -> None:
@@ -365,15 +328,15 @@ def publish_progress(user: str, shop: str, done_to: int, start: int, end: int) -
 
 
 def sync_order(shop: str, order_sn: str) -> OrderResult:
-	"""Re-sync one order now (webhook handler, Sales Order button); raises when it cannot be written."""
+	"""Re-sync one order now (webhook handler, Sales Order button, Retry); what waits is on the list."""
+	return sync_orders(shop, [order_sn])[order_sn]
+
+
+def sync_orders(shop: str, order_sns: list[str]) -> dict[str, OrderResult]:
+	"""Fetch and write the given orders now; Shopee errors raise, everything else is in the results."""
 	user = frappe.session.user
 	frappe.set_user("Administrator")  # documents are written by the integration, not the clicking user
 	try:
-		result = OrderSync(shop).sync_order_sns([order_sn]).get(order_sn)
+		return OrderSync(shop).sync_order_sns(order_sns)
 	finally:
 		frappe.set_user(user)
-	if result is None:
-		raise frappe.DoesNotExistError(_("Shopee has no order {0} for shop {1}").format(order_sn, shop))
-	if isinstance(result, Exception):
-		raise result
-	return result

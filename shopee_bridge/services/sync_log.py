@@ -42,6 +42,10 @@ class SyncRun:
 		self.counts["failed"] += 1
 		self.errors.append((reference, truncate(str(error), 1000)))
 
+	def add_note(self, reference: str, message: str) -> None:
+		"""Something to look at that is not a failure (e.g. an order booked with a Shopee difference)."""
+		self.errors.append((reference, truncate(message, 1000)))
+
 	def finish(self, error: Exception | None = None, **window) -> str:
 		"""Write counts and errors; the status is Failed on a job error, Partial when orders failed."""
 		status = "Failed" if error else ("Partial" if self.errors else "Success")

@@ -4,7 +4,7 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from shopee_bridge.constants import ORDER_SN_FIELD
-from shopee_bridge.services.orders import MissingEscrowError, OrderSync, sync_incremental_orders, sync_order
+from shopee_bridge.services.orders import OrderSync, sync_incremental_orders, sync_order
 from shopee_bridge.tests.utils import (
 	ESCROW_BATCH,
 	SandboxMixin,
@@ -14,6 +14,7 @@ from shopee_bridge.tests.utils import (
 	configure_shop,
 	default_company,
 	delete_shop,
+	expected_total,
 	make_account,
 	make_item,
 	prepare_erpnext_for_sandbox,
@@ -100,7 +101,7 @@ class TestOrderBookingOptions(SandboxMixin, FrappeTestCase):
 		for name in self.sales_orders():
 			so = frappe.get_doc("Sales Order", name)
 			order_sn = so.get(ORDER_SN_FIELD)
-			self.assertEqual(cents(so.grand_total), sum(shopee_amounts(self.sandbox, order_sn)), name)
+			self.assertEqual(cents(so.grand_total), expected_total(self.sandbox, order_sn), name)
 			self.assertEqual(
 				[t.account_head for t in so.taxes if t.charge_type == "On Net Total"],
 				[so.taxes[0].account_head],
@@ -114,8 +115,8 @@ class TestOrderBookingOptions(SandboxMixin, FrappeTestCase):
 				with_shipping += 1
 			checked += 1
 		log = frappe.get_doc("Shopee Sync Log", self.log)
-		# nothing was refused except the sandbox's deliberately unmapped product
-		self.assertEqual([e.error for e in log.errors if "UnmappedSKUError" not in e.error], [])
+		# nothing waits except the orders of the sandbox's deliberately unmapped product
+		self.assertEqual([e.error for e in log.errors if "SANDBOX-UNMAPPED" not in e.error], [])
 		self.assertEqual(checked, log.created_count)
 		self.assertGreater(checked, 10)
 		self.assertGreater(with_shipping, 0)
@@ -126,7 +127,7 @@ class TestOrderBookingOptions(SandboxMixin, FrappeTestCase):
 		try:
 			draft = sync_order(SHOP_ID, paid_later).reference_name
 			so = frappe.get_doc("Sales Order", draft)
-			buyer_paid, funded = shopee_amounts(self.sandbox, paid_later)
+			_buyer_paid, funded = shopee_amounts(self.sandbox, paid_later)
 			self.assertEqual((so.docstatus, so.shopee_funded_amount), (0, 0))  # an estimate until paid
 			self.sandbox.set_order_status(paid_later, "READY_TO_SHIP")
 			self.sandbox.reset_counts()
@@ -135,7 +136,8 @@ class TestOrderBookingOptions(SandboxMixin, FrappeTestCase):
 			so = frappe.get_doc("Sales Order", draft)  # same name, now priced from escrow and submitted
 			self.assertEqual((result.reference_name, so.docstatus), (draft, 1))
 			self.assertEqual(
-				(cents(so.grand_total), cents(so.shopee_funded_amount)), (buyer_paid + funded, funded)
+				(cents(so.grand_total), cents(so.shopee_funded_amount)),
+				(expected_total(self.sandbox, paid_later), funded),
 			)
 
 			sync_order(SHOP_ID, never_paid)
@@ -152,7 +154,12 @@ class TestOrderBookingOptions(SandboxMixin, FrappeTestCase):
 		sync = OrderSync(SHOP_ID)
 		order = sync.client.get_order_detail([order_sn])["order_list"][0]
 		result = sync.sync_one(order, None)
-		self.assertIsInstance(result, MissingEscrowError)
-		self.assertIn(order_sn, str(result))
+		self.assertEqual(result.action, "waiting")
+		self.assertEqual([f.reason_code for f in result.failures], ["Missing Escrow"])
+		self.assertIn(order_sn, result.failures[0].message)
+		self.assertEqual(
+			frappe.db.get_value("Shopee Waiting Order", order_sn, "reason_code"), "Missing Escrow"
+		)
 		self.assertFalse(frappe.db.exists("Sales Order", {ORDER_SN_FIELD: order_sn}))
 		self.assertEqual(sync_order(SHOP_ID, order_sn).action, "created")  # with escrow it books
+		self.assertFalse(frappe.db.exists("Shopee Waiting Order", order_sn))

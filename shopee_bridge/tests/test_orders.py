@@ -11,7 +11,7 @@ from shopee_bridge import api
 from shopee_bridge.constants import ITEM_MAP, LAST_PUSH_FIELD, ORDER_SN_FIELD, SHOP, SHOP_FIELD
 from shopee_bridge.jobs.orders import schedule_incremental_sync
 from shopee_bridge.sandbox.catalogue import UNMAPPED_SKU
-from shopee_bridge.services.orders import pending_orders, sync_incremental_orders, sync_order
+from shopee_bridge.services.orders import sync_incremental_orders, sync_order
 from shopee_bridge.tests.utils import (
 	ESCROW_BATCH,
 	SandboxMixin,
@@ -21,6 +21,7 @@ from shopee_bridge.tests.utils import (
 	clerk_user,
 	configure_shop,
 	delete_shop,
+	expected_total,
 	make_item,
 	make_sales_order,
 	prepare_erpnext_for_sandbox,
@@ -144,7 +145,16 @@ class TestOrderSync(SandboxMixin, FrappeTestCase):
 		for order_sn in unmapped:
 			self.assertIn(UNMAPPED_SKU, errors[order_sn])
 		self.assertEqual(log.status, "Partial")
-		self.assertEqual(set(pending_orders(SHOP_ID)), set(unmapped))
+		waiting = frappe.get_all(
+			"Shopee Waiting Order", filters={"shop": SHOP_ID}, fields=["name", "reason_code", "next_retry_at"]
+		)
+		self.assertEqual({row.name for row in waiting}, set(unmapped))
+		self.assertEqual({row.reason_code for row in waiting}, {"Unmapped Item"})
+		self.assertTrue(all(row.next_retry_at for row in waiting))
+		listed = frappe.get_all(
+			ITEM_MAP, filters={"shop": SHOP_ID, "item_code": ["is", "not set"]}, pluck="sku"
+		)
+		self.assertEqual(set(listed), {UNMAPPED_SKU})  # the Desk list of listings to map
 
 	def test_sales_order_totals_match_shopee_to_the_cent(self):
 		compared = 0
@@ -157,8 +167,8 @@ class TestOrderSync(SandboxMixin, FrappeTestCase):
 			)
 			if not so:
 				continue
-			buyer_paid, funded = shopee_amounts(self.sandbox, order_sn)
-			expected = buyer_paid + funded
+			buyer_paid, _funded = shopee_amounts(self.sandbox, order_sn)
+			expected = expected_total(self.sandbox, order_sn)
 			self.assertEqual(cents(so.grand_total), expected, order_sn)
 			self.assertEqual(cents(so.shopee_buyer_paid_amount), buyer_paid)
 			self.assertEqual(so.currency, "SGD")
@@ -212,7 +222,7 @@ class TestOrderSync(SandboxMixin, FrappeTestCase):
 			"Sales Order", {ORDER_SN_FIELD: self.unpaid}, ["docstatus", "grand_total"], as_dict=True
 		)
 		self.assertEqual(
-			(new.docstatus, cents(new.grand_total)), (1, sum(shopee_amounts(self.sandbox, self.unpaid)))
+			(new.docstatus, cents(new.grand_total)), (1, expected_total(self.sandbox, self.unpaid))
 		)
 		self.assertEqual(len(self.documents("Delivery Note", shipped)), 1)
 		self.assertEqual(len(self.documents("Sales Invoice", shipped)), 0)
@@ -347,7 +357,9 @@ class TestOrderSync(SandboxMixin, FrappeTestCase):
 
 	def test_item_map_remembers_resolved_skus_and_wins_over_sku(self):
 		rows = frappe.get_all(
-			ITEM_MAP, filters={"shop": SHOP_ID}, fields=["item_id", "model_id", "sku", "item_code"]
+			ITEM_MAP,
+			filters={"shop": SHOP_ID, "item_code": ["is", "set"]},
+			fields=["item_id", "model_id", "sku", "item_code"],
 		)
 		self.assertTrue(rows)
 		self.assertTrue(all(row.sku == row.item_code for row in rows))

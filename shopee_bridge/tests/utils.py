@@ -83,6 +83,7 @@ class SandboxMixin:
 	sandbox_shops = None
 	sandbox_orders = 40
 	sandbox_seed = 1
+	sandbox_harsh = False
 
 	@classmethod
 	def start_sandbox(cls):
@@ -96,6 +97,7 @@ class SandboxMixin:
 			orders=cls.sandbox_orders,
 			shops=cls.sandbox_shops,
 			seed=cls.sandbox_seed,
+			harsh=cls.sandbox_harsh,
 		).start()
 		save_settings(
 			enabled=1,
@@ -266,7 +268,7 @@ def cents(value) -> Decimal:
 
 
 def shopee_amounts(sandbox, order_sn: str) -> tuple[Decimal, Decimal]:
-	"""Shopee's (buyer paid, Shopee-funded) for a sandbox order: what its Sales Order must add up to."""
+	"""Shopee's (buyer paid, Shopee-funded) for a sandbox order (escrow figures)."""
 	dataset = sandbox.dataset
 	index = dataset.index_of(order_sn)
 	buyer_paid = cents(dataset.order_detail(index, {"total_amount"})["total_amount"])
@@ -274,12 +276,106 @@ def shopee_amounts(sandbox, order_sn: str) -> tuple[Decimal, Decimal]:
 
 
 def shopee_funded(income: dict) -> Decimal:
-	"""What Shopee pays the seller on the buyer's behalf (escrow figures)."""
-	value = lambda key: Decimal(str(income.get(key) or 0))  # noqa: E731
-	return (
-		value("voucher_from_shopee")
-		+ value("coins")
-		+ value("shopee_discount")
-		+ value("payment_promotion")
-		- value("seller_coin_cash_back")
+	"""What Shopee pays the seller on the buyer's behalf: vouchers, coins, item rebate, payment promotion."""
+	return sum(
+		(
+			_amount(income, key)
+			for key in ("voucher_from_shopee", "coins", "original_shopee_discount", "payment_promotion")
+		),
+		Decimal(0),
+	)
+
+
+def expected_total(sandbox, order_sn: str) -> Decimal:
+	"""What the order's Sales Order must add up to, from Shopee's figures: both sides of the identity.
+
+	buyer paid - buyer transaction fee + Shopee-funded, which must equal
+	original_cost_of_goods_sold - voucher_from_seller + buyer_paid_shipping_fee (no residual).
+	"""
+	buyer_paid, funded = shopee_amounts(sandbox, order_sn)
+	income = sandbox.dataset.escrow_detail(sandbox.dataset.index_of(order_sn))["order_income"]
+	buyer_side = buyer_paid - _amount(income, "buyer_transaction_fee") + funded
+	sold_for = (
+		_amount(income, "original_cost_of_goods_sold")
+		- _amount(income, "voucher_from_seller")
+		+ _amount(income, "buyer_paid_shipping_fee")
+	)
+	assert buyer_side == sold_for, (order_sn, buyer_side, sold_for)
+	return buyer_side
+
+
+def _amount(income: dict, key: str) -> Decimal:
+	return cents(income.get(key))
+
+
+def make_stock_item(item_code: str, valuation_rate: float = 0) -> str:
+	"""A stock Item (created once), with an optional valuation rate for deliveries before stock arrives."""
+	if not frappe.db.exists("Item", item_code):
+		frappe.get_doc(
+			{
+				"doctype": "Item",
+				"item_code": item_code,
+				"item_name": item_code,
+				"item_group": frappe.db.get_value("Item Group", {"is_group": 0}, "name") or "All Item Groups",
+				"stock_uom": "Nos",
+				"is_stock_item": 1,
+				"valuation_rate": valuation_rate,
+			}
+		).insert(ignore_permissions=True)
+	return item_code
+
+
+def receive_stock(item_code: str, warehouse: str, qty: float, rate: float) -> str:
+	"""A submitted Material Receipt of qty units at rate into warehouse."""
+	company = frappe.db.get_value("Warehouse", warehouse, "company")
+	entry = frappe.get_doc(
+		{
+			"doctype": "Stock Entry",
+			"stock_entry_type": "Material Receipt",
+			"company": company,
+			"items": [{"item_code": item_code, "qty": qty, "t_warehouse": warehouse, "basic_rate": rate}],
+		}
+	).insert(ignore_permissions=True)
+	entry.submit()
+	return entry.name
+
+
+def map_listing(shop: str, item_id, model_id, item_code: str, sku: str | None = None) -> None:
+	"""A Shopee Item Map row (shop, item_id, model_id) → item_code, created or repointed."""
+	filters = {"shop": shop, "item_id": str(item_id), "model_id": str(model_id or 0)}
+	name = frappe.db.get_value("Shopee Item Map", filters)
+	if name:
+		frappe.db.set_value("Shopee Item Map", name, "item_code", item_code)
+	else:
+		frappe.get_doc({"doctype": "Shopee Item Map", **filters, "sku": sku, "item_code": item_code}).insert(
+			ignore_permissions=True
+		)
+
+
+def catalogue_units() -> list[tuple[int, int, str]]:
+	"""(item_id, model_id, sku) of every unit the sandbox's regular catalogue sells."""
+	from shopee_bridge.sandbox.catalogue import PRODUCTS, sellable_units
+
+	return [
+		(product["item_id"], unit["model_id"], unit["model_sku"] or product["item_sku"])
+		for product in PRODUCTS
+		for unit in sellable_units(product)
+	]
+
+
+def set_stock_settings(**values) -> dict:
+	"""Change Stock Settings and commit; returns the previous values, to restore them."""
+	settings = frappe.get_single("Stock Settings")
+	previous = {key: settings.get(key) for key in values}
+	settings.update(values)
+	settings.flags.ignore_validate = True
+	settings.save(ignore_permissions=True)
+	frappe.db.commit()  # nosemgrep: workers read the stock settings
+	return previous
+
+
+def difference_account(company: str | None = None) -> str:
+	"""The Shopee Difference account shops book unexplained amounts on."""
+	return make_account(
+		"Shopee Difference", [{"account_name": "Indirect Expenses"}, {"root_type": "Expense"}], company
 	)

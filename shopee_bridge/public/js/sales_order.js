@@ -1,6 +1,22 @@
 frappe.ui.form.on("Sales Order", {
 	refresh(frm) {
 		if (frm.is_new() || !frm.doc.shopee_order_sn) return;
+		if (frm.doc.shopee_waiting_reason) {
+			frm.dashboard.add_comment(
+				__("Shopee: waiting for {0}", [frappe.utils.escape_html(frm.doc.shopee_waiting_reason)]),
+				"red",
+				true
+			);
+		}
+		if (flt(frm.doc.shopee_amount_residual)) {
+			frm.dashboard.add_comment(
+				__("Shopee's figures differ from the sale by {0}: booked on the Shopee Difference Account", [
+					format_currency(frm.doc.shopee_amount_residual, frm.doc.currency),
+				]),
+				"orange",
+				true
+			);
+		}
 		frm.add_custom_button(
 			__("Re-sync from Shopee"),
 			() => {
