@@ -4,6 +4,8 @@ Each takes plain dicts from shopee_bridge.mappers.orders and is idempotent: keye
 the address dedupe key and shopee_order_sn, with unique indexes deciding races.
 """
 
+from datetime import datetime
+
 import frappe
 from frappe import _
 from frappe.utils import flt, getdate
@@ -27,6 +29,7 @@ from shopee_bridge.mappers.stages import (
 	SALES_ORDER,
 	SALES_ORDER_DRAFT,
 )
+from shopee_bridge.services.delivery_stock import delivery_datetime
 from shopee_bridge.services.order_errors import ShopSetupError
 from shopee_bridge.utils import savepoint
 
@@ -278,11 +281,21 @@ def check_grand_total(so, mapped: dict) -> None:
 		)
 
 
-def make_delivery_note(so_name: str, posting_date) -> str:
+def make_delivery_note(so_name: str, shipped_at) -> str:
+	"""Deliver the order, dated at its pickup; when stock only arrived later, dated now (with a comment)."""
 	from erpnext.selling.doctype.sales_order.sales_order import make_delivery_note as map_delivery_note
 
 	dn = map_delivery_note(so_name)
-	return _submit_mapped(dn, so_name, posting_date)
+	posting = delivery_datetime(dn, shipped_at)
+	name = _submit_mapped(dn, so_name, posting)
+	if posting != shipped_at:
+		dn.add_comment(
+			"Info",
+			_("Shipped on Shopee on {0}; dated later because the stock was received after that.").format(
+				shipped_at
+			),
+		)
+	return name
 
 
 def make_sales_invoice(so_name: str, posting_date, receivable_account: str | None = None) -> str:
@@ -301,6 +314,8 @@ def _submit_mapped(doc, so_name: str, posting_date) -> str:
 	doc.set(ORDER_SN_FIELD, order_sn)
 	doc.set(SHOP_FIELD, shop)
 	doc.set_posting_time = 1
+	if isinstance(posting_date, datetime):
+		doc.posting_time = posting_date.time()
 	doc.posting_date = max(
 		getdate(posting_date), getdate(frappe.db.get_value("Sales Order", so_name, "transaction_date"))
 	)

@@ -25,3 +25,7 @@ class MissingOrderDetailError(frappe.DoesNotExistError):
 
 class ShopSetupError(frappe.ValidationError):
 	"""Something the Shopee Shop or Shopee Settings must be given before the order can be booked."""
+
+
+class NoStockError(frappe.ValidationError):
+	"""A stock Item of a Delivery Note has less stock than it ships, and negative stock is not allowed."""

@@ -38,7 +38,7 @@ NO_ESCROW_STATUSES = {"UNPAID", "INVOICE_PENDING", "PENDING", "IN_CANCEL", "CANC
 
 @dataclass
 class OrderResult:
-	action: str  # created, updated, unchanged, skipped, waiting
+	action: str  # created, updated, unchanged, skipped; "waiting" when not even the booking could be made
 	summary: str
 	reference_doctype: str | None = None
 	reference_name: str | None = None
@@ -168,9 +168,7 @@ def apply_order(order: dict, escrow: dict | None, shop, settings, ctx: mapper.Sh
 	failures = run_steps(todo, so_name, order, shop)
 	done = [step for step in todo if step not in {failure.step for failure in failures}]
 	return OrderResult(
-		"waiting"
-		if failures
-		else ("created" if created else ("updated" if done or reinstated else "unchanged")),
+		"created" if created else ("updated" if done or reinstated else "unchanged"),
 		_summary(order, reinstated, done, failures),
 		"Sales Order",
 		so_name,

@@ -16,7 +16,12 @@ from shopee_bridge.clients import ShopeeError
 from shopee_bridge.constants import RESIDUAL_FIELD, WAITING_ORDER, WAITING_REASON_FIELD
 from shopee_bridge.mappers.orders import UnmappedSKUError
 from shopee_bridge.mappers.stages import CANCEL, DELIVERY_NOTE, SALES_INVOICE, SALES_ORDER
-from shopee_bridge.services.order_errors import MissingEscrowError, MissingOrderDetailError, ShopSetupError
+from shopee_bridge.services.order_errors import (
+	MissingEscrowError,
+	MissingOrderDetailError,
+	NoStockError,
+	ShopSetupError,
+)
 from shopee_bridge.utils import truncate
 from shopee_bridge.webhooks import retry_delay
 
@@ -60,6 +65,8 @@ def step_failure(step: str, error: Exception) -> StepFailure:
 		return StepFailure(step, "Missing Order Detail", message)
 	if isinstance(error, ShopSetupError):
 		return StepFailure(step, "Shop Setup", message)
+	if isinstance(error, NoStockError):
+		return StepFailure(step, "No Stock", f"{message}. {_(REASONS[0][2])}")
 	if isinstance(error, ShopeeError):
 		return StepFailure(step, "Shopee Error", message)
 	haystack = f"{type(error).__name__} {message}"

@@ -11,6 +11,7 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from shopee_bridge.constants import ITEM_MAP, ORDER_INCOME, ORDER_SN_FIELD, WAITING_ORDER
+from shopee_bridge.sandbox.catalogue import UNMAPPED_PRODUCT
 from shopee_bridge.services.orders import sync_incremental_orders
 from shopee_bridge.tests.utils import (
 	SandboxMixin,
@@ -80,11 +81,16 @@ class TestHarshShops(SandboxMixin, FrappeTestCase):
 
 	@classmethod
 	def map_catalogue(cls, shop: str):
-		"""The regular catalogue as stock items: every other one with stock, the rest only a valuation rate."""
+		"""The regular catalogue as stock items: every other one with stock, the rest only a valuation rate.
+
+		The sandbox's "unmapped" product is mapped too: an Item auto-created under its SKU would map it
+		for the other test classes, which rely on it staying unmapped.
+		"""
 		warehouse = frappe.db.get_value("Shopee Shop", shop, "warehouse") or default_warehouse(
 			default_company()
 		)
-		for number, (item_id, model_id, sku) in enumerate(catalogue_units()):
+		unmapped = UNMAPPED_PRODUCT["item_id"], 0, UNMAPPED_PRODUCT["item_sku"]
+		for number, (item_id, model_id, sku) in enumerate([*catalogue_units(), unmapped]):
 			item_code = make_stock_item(f"HARSH-{sku}", valuation_rate=0 if number % 2 else 3)
 			if number % 2 and not frappe.db.get_value(
 				"Bin", {"item_code": item_code, "warehouse": warehouse}
