@@ -6,22 +6,31 @@ import secrets
 import time
 
 from shopee_bridge.constants import REGION_CURRENCIES
-from shopee_bridge.sandbox.data import Dataset
+from shopee_bridge.sandbox.orders import AFTER_REBATE, BEFORE_REBATE
 from shopee_bridge.sandbox.server import SandboxServer
 
 
 def shop_spec(value: str) -> dict:
-	"""A --shop value, SHOP_ID[:REGION[:NAME]], as the shop dict the sandbox takes."""
+	"""A --shop value, SHOP_ID[:REGION[:NAME[:ITEM_PRICES]]], as the shop dict the sandbox takes."""
 	shop_id, _, rest = value.partition(":")
-	region, _, name = rest.partition(":")
+	region, _, rest = rest.partition(":")
+	name, _, item_prices = rest.partition(":")
 	region = (region or "SG").upper()
-	if not shop_id.isdigit() or region not in REGION_CURRENCIES:
-		raise argparse.ArgumentTypeError(f"{value!r}: expected SHOP_ID[:REGION[:NAME]], e.g. 600002:MY")
+	item_prices = item_prices or AFTER_REBATE
+	if (
+		not shop_id.isdigit()
+		or region not in REGION_CURRENCIES
+		or item_prices not in (AFTER_REBATE, BEFORE_REBATE)
+	):
+		raise argparse.ArgumentTypeError(
+			f"{value!r}: expected SHOP_ID[:REGION[:NAME[:after_rebate|before_rebate]]], e.g. 600002:MY"
+		)
 	return {
 		"shop_id": int(shop_id),
 		"shop_name": name or f"Sandbox Shop {region}",
 		"region": region,
 		"currency": REGION_CURRENCIES[region],
+		"item_prices": item_prices,
 	}
 
 
@@ -44,6 +53,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 		help="a shop of the partner (repeat for several); default one Singapore shop, 600001",
 	)
 	parser.add_argument(
+		"--harsh",
+		action="store_true",
+		help="data as unkind as a real shop: listings without SKU, a shared SKU, buyer fees, rebates on "
+		"bundles, payment promotions, coin cash back, full returns",
+	)
+	parser.add_argument(
 		"--anchor",
 		type=int,
 		default=None,
@@ -62,9 +77,9 @@ def make_server(args: argparse.Namespace, partner_key: str) -> SandboxServer:
 		shops=args.shops,
 		host=args.host,
 		port=args.port,
+		harsh=args.harsh,
+		anchor=args.anchor,
 	)
-	if args.anchor is not None:
-		server.dataset = Dataset(seed=args.seed, orders=args.orders, shops=args.shops, anchor=args.anchor)
 	return server
 
 
