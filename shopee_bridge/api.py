@@ -4,7 +4,6 @@ import frappe
 from frappe import _
 from werkzeug.wrappers import Response
 
-from shopee_bridge.auth import PushVerificationError
 from shopee_bridge.clients import ShopeeError
 from shopee_bridge.constants import (
 	INBOX,
@@ -101,14 +100,7 @@ def webhook_test():
 def _receive_push(method: str) -> Response:
 	from shopee_bridge.services import webhook_inbox
 
-	raw_body = frappe.request.get_data(cache=True) or b""
-	try:
-		webhook_inbox.verify(raw_body, method)
-	except PushVerificationError as e:
-		frappe.logger("shopee_bridge").warning(f"Rejected Shopee push on {method}: {e}")
-		return Response(f"invalid push: {e}", status=401, mimetype="text/plain")
-	webhook_inbox.ingest(raw_body)
-	return Response(b"", status=200)
+	return webhook_inbox.receive(frappe.request, method)
 
 
 @frappe.whitelist(methods=["POST"])

@@ -24,6 +24,8 @@ ENVIRONMENT_HOSTS = {"Production": PRODUCTION_HOST, "Sandbox": SANDBOX_HOST}
 
 WEBHOOK_LIVE_METHOD = "shopee_bridge.api.webhook_live"
 WEBHOOK_TEST_METHOD = "shopee_bridge.api.webhook_test"
+# Shopee pushes are a few hundred bytes; anything far larger is refused before it is parsed.
+MAX_PUSH_BYTES = 64 * 1024
 OAUTH_CALLBACK_METHOD = "shopee_bridge.api.oauth_callback"
 
 OAUTH_STATE_TTL_SECONDS = 600

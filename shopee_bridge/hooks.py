@@ -15,6 +15,8 @@ before_tests = "shopee_bridge.install.before_tests"
 
 # Shopee signs pushes with a bare hex Authorization header; keep it away from Frappe's API-key login.
 before_request = ["shopee_bridge.services.webhook_inbox.stash_push_authorization"]
+# Frappe parses JSON bodies before any app code: a push it fails on still gets the endpoint's answer.
+after_request = ["shopee_bridge.services.webhook_inbox.answer_unhandled_push"]
 
 
 scheduler_events = {

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 from shopee_bridge.constants import BACKOFF_SCHEDULE, PUSH_CODES
 
+MAX_INT32 = 2**31 - 1
+MAX_ORDER_SN_LENGTH = 64
+
 
 class MalformedPush(ValueError):
 	"""The body is not a Shopee push message."""
@@ -27,7 +30,7 @@ def parse_push(raw_body: bytes) -> Push:
 		message = json.loads(raw_body or b"")
 	except (ValueError, UnicodeDecodeError) as e:
 		raise MalformedPush(f"body is not JSON: {e}")
-	if not isinstance(message, dict) or not isinstance(message.get("code"), int):
+	if not isinstance(message, dict) or type(message.get("code")) is not int:
 		raise MalformedPush("body has no integer 'code'")
 	data = message.get("data")
 	if isinstance(data, str):
@@ -38,20 +41,40 @@ def parse_push(raw_body: bytes) -> Push:
 			data = {"raw": data}
 	data = data if isinstance(data, dict) else {}
 	code = message["code"]
+	if not 0 <= code <= MAX_INT32:
+		raise MalformedPush(f"push code {code} is out of range")
+	shop_id = _id_text(message.get("shop_id") or data.get("shop_id"))
+	if not (shop_id.isdigit() and len(shop_id) <= 20) and shop_id:
+		raise MalformedPush("shop_id is not a Shopee shop id")
+	order_sn = _id_text(data.get("ordersn") or data.get("order_sn"))
+	if len(order_sn) > MAX_ORDER_SN_LENGTH:
+		raise MalformedPush("order_sn is too long to be a Shopee order number")
+	timestamp = _int_or_none(message.get("timestamp"))
 	return Push(
 		code=code,
-		shop_id=str(message.get("shop_id") or data.get("shop_id") or ""),
-		timestamp=_int_or_none(message.get("timestamp")),
+		shop_id=shop_id,
+		timestamp=timestamp if timestamp is not None and 0 <= timestamp <= MAX_INT32 else None,
 		data=data,
-		order_sn=str(data.get("ordersn") or data.get("order_sn") or ""),
+		order_sn=order_sn,
 		event=PUSH_CODES.get(code, f"unknown_push_{code}"),
 	)
 
 
+def _id_text(value) -> str:
+	"""A Shopee id (int or string) as text; "" when absent."""
+	if value is None or isinstance(value, bool):
+		return ""
+	if isinstance(value, float) and value.is_integer():
+		value = int(value)
+	return str(value).strip()
+
+
 def _int_or_none(value) -> int | None:
+	if isinstance(value, bool):
+		return None
 	try:
 		return int(value)
-	except (TypeError, ValueError):
+	except (TypeError, ValueError, OverflowError):
 		return None
 
 

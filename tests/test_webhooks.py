@@ -88,9 +88,24 @@ def test_push_without_natural_id_falls_back_to_canonical_body_hash():
 
 
 def test_key_is_a_sha1_hex_that_fits_a_data_field():
-	raw = body(shop_id=1, code=3, data={"ordersn": "SN" * 100, "status": "S", "update_time": 9})
+	raw = body(shop_id=1, code=3, data={"ordersn": "SN" * 32, "status": "S" * 300, "update_time": 9})
 	key = idempotency_key(parse_push(raw), raw)
 	assert len(key) == 40 and int(key, 16) >= 0
+
+
+@pytest.mark.parametrize(
+	"message",
+	[
+		{"shop_id": 1, "code": 3, "data": {"ordersn": "SN" * 100}},  # longer than any order_sn
+		{"shop_id": "12ab", "code": 3, "data": {}},  # not a shop id
+		{"shop_id": 1, "code": True, "data": {}},  # a bool is not a push code
+		{"shop_id": 1, "code": 2**40, "data": {}},  # out of range for the inbox
+		{"shop_id": 1, "code": -1, "data": {}},
+	],
+)
+def test_values_the_inbox_cannot_hold_are_malformed(message):
+	with pytest.raises(MalformedPush):
+		parse_push(json.dumps(message).encode())
 
 
 def test_backoff_schedule_matches_design():

@@ -17,12 +17,11 @@ def order_income_record(escrow: dict, order_sn: str) -> dict:
 	income = escrow_income(escrow, order_sn)
 	components, lists = {}, {}
 	for key, value in sorted(income.items()):
-		if isinstance(value, bool) or value is None:
+		amount = _amount_or_none(value)
+		if amount is None:
 			lists[key] = value
-		elif isinstance(value, int | float | Decimal):
-			components[key] = to_decimal(value)
 		else:
-			lists[key] = value
+			components[key] = amount
 	return {
 		"components": components,
 		"lists": lists,
@@ -30,6 +29,16 @@ def order_income_record(escrow: dict, order_sn: str) -> dict:
 		"escrow_amount_after_adjustment": components.get("escrow_amount_after_adjustment"),
 		"version": income_version(income),
 	}
+
+
+def _amount_or_none(value) -> Decimal | None:
+	"""A numeric component as Decimal; None for anything else (kept as sent, with the lists)."""
+	if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+		return None
+	try:
+		return to_decimal(value) if not isinstance(value, Decimal) else value
+	except ValueError:  # NaN, infinity or out of range: kept as sent rather than read as a number
+		return None
 
 
 def income_version(income: dict) -> str:

@@ -6,6 +6,8 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 WHOLE_UNIT_CURRENCIES = frozenset({"IDR", "VND", "CLP", "COP", "KRW", "TWD"})
 
 ZERO = Decimal(0)
+# Far above any order (10^15 VND is 40 billion USD); beyond it, Decimal arithmetic would overflow.
+MAX_AMOUNT = Decimal(10) ** 15
 
 
 def currency_step(currency: str) -> Decimal:
@@ -19,12 +21,15 @@ def to_decimal(value) -> Decimal:
 		return ZERO
 	if isinstance(value, Decimal):
 		return value
-	if isinstance(value, bool):
-		raise ValueError(f"Not an amount: {value!r}")
+	if isinstance(value, bool) or not isinstance(value, int | float | str):
+		raise ValueError(f"Not an amount: {str(value)[:40]!r}")
 	try:
-		return Decimal(str(value))
+		amount = Decimal(str(value).strip())
 	except InvalidOperation:
-		raise ValueError(f"Not an amount: {value!r}") from None
+		raise ValueError(f"Not an amount: {str(value)[:40]!r}") from None
+	if not amount.is_finite() or abs(amount) >= MAX_AMOUNT:
+		raise ValueError(f"Not an amount Shopee would send: {str(value)[:40]!r}")
+	return amount
 
 
 def quantize(amount, currency: str) -> Decimal:

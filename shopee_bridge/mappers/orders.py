@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from shopee_bridge.mappers import shape
 from shopee_bridge.mappers.money import split_line
 from shopee_bridge.mappers.pricing import (
 	OrderLine,
@@ -26,6 +27,7 @@ __all__ = [
 	"ShopContext",
 	"UnmappedSKUError",
 	"check_lines_mapped",
+	"check_order",
 	"customer_key",
 	"line_label",
 	"local_datetime",
@@ -80,8 +82,25 @@ class UnmappedSKUError(ValueError):
 		super().__init__(f"Order {order_sn} has Shopee lines without an ERPNext Item: {', '.join(skus)}")
 
 
+def check_order(order) -> dict:
+	"""The order, once its top-level fields have the shape the mappers read (else MalformedShopeeData)."""
+	shape.require_dict(order, "The order")
+	if not shape.text(order.get("order_sn"), "order_sn", max_length=64):
+		raise shape.MalformedShopeeData("The order has no order_sn")
+	for key in ("create_time", "update_time", "ship_by_date", "pickup_done_time", "pay_time"):
+		shape.epoch(order.get(key), key, default=0)
+	for key in ("order_status", "currency", "region", "buyer_username", "cancel_reason", "cancel_by"):
+		shape.text(order.get(key), key)
+	if order.get("recipient_address") is not None:
+		address = shape.require_dict(order["recipient_address"], "recipient_address")
+		for field in ADDRESS_FIELDS:
+			shape.text(address.get(field), f"recipient_address.{field}")
+	return order
+
+
 def customer_key(order: dict) -> str:
 	"""Stable buyer key within a shop: username, else "uid:<buyer_user_id>", else "order:<order_sn>"."""
+	check_order(order)
 	username = _text(order.get("buyer_username"))
 	if username and not _is_masked(username):
 		return username
@@ -107,12 +126,13 @@ def map_customer(order: dict, shop: ShopContext) -> dict:
 
 def map_address(order: dict, shop: ShopContext) -> dict | None:
 	"""Shipping Address fields from recipient_address (masked values kept), or None when there is none."""
+	check_order(order)
 	recipient = {field: _text((order.get("recipient_address") or {}).get(field)) for field in ADDRESS_FIELDS}
 	if not any(recipient.values()):
 		return None
 	key = customer_key(order)
 	line1, line2 = _address_lines(recipient)
-	region = (recipient["region"] or order.get("region") or shop.region).upper()
+	region = (recipient["region"] or _text(order.get("region")) or shop.region).upper()
 	if region not in REGION_COUNTRIES:
 		raise ValueError(f"Order {order.get('order_sn')}: no ERPNext country for Shopee region {region!r}")
 	city_candidates = (recipient["city"], recipient["state"], recipient["district"], recipient["town"])
@@ -155,6 +175,8 @@ def check_lines_mapped(order: dict, lookup: ItemLookup) -> None:
 
 def map_sales_order(order: dict, escrow: dict | None, shop: ShopContext, lookup: ItemLookup) -> dict:
 	"""Sales Order fields; grand_total = sold_for + amount_residual, to the cent (see pricing.py)."""
+	check_order(order)
+	shape.epoch(order.get("create_time"), "create_time")  # a Sales Order needs its date
 	currency = _order_currency(order, shop)
 	priced = price_order(order, escrow, currency)
 	transaction_date = local_datetime(order["create_time"], shop.time_zone).date()
@@ -229,7 +251,7 @@ def line_label(line: OrderLine) -> str:
 
 def _order_currency(order: dict, shop: ShopContext | None = None) -> str:
 	"""The order's currency, which must be the shop's when a shop is given."""
-	currency = (order.get("currency") or (shop.currency if shop else "")).upper()
+	currency = (_text(order.get("currency")) or (shop.currency if shop else "")).upper()
 	if not currency:
 		raise ValueError(f"Order {order.get('order_sn')} has no currency")
 	if shop and currency != shop.currency.upper():

@@ -45,6 +45,7 @@ Either way the lines add up to goods exactly.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from shopee_bridge.mappers import shape
 from shopee_bridge.mappers.money import ZERO, allocate, quantize
 
 SHOPEE_FUNDED_TERMS = ("voucher_from_shopee", "coins", "original_shopee_discount", "payment_promotion")
@@ -114,35 +115,31 @@ class PricedOrder:
 
 def id_text(value, default: str = "") -> str:
 	"""An int64 Shopee id as a string ("" or `default` when absent)."""
-	if value is None or value == "":
-		return default
-	if isinstance(value, float) and value.is_integer():
-		value = int(value)
-	return str(value)
+	return shape.shopee_id(value, "an item or model id", default)
 
 
 def parse_lines(order: dict, currency: str) -> list[OrderLine]:
 	"""The order's item_list as OrderLines; lines with no quantity left are dropped."""
 	lines = []
-	for item in order.get("item_list") or []:
-		qty = int(item.get("model_quantity_purchased") or 0)
+	for item in shape.list_of_dicts(shape.require_dict(order, "The order").get("item_list"), "item_list"):
+		qty = shape.whole_number(item.get("model_quantity_purchased"), "model_quantity_purchased", 0)
 		if qty <= 0:
 			continue
 		unit_price = quantize(item.get("model_discounted_price"), currency)
 		original_price = quantize(item.get("model_original_price"), currency)
 		is_bundle = item.get("promotion_type") == "bundle_deal" or (unit_price == 0 and original_price > 0)
-		sku = (item.get("model_sku") or "").strip() or (item.get("item_sku") or "").strip() or None
+		sku = shape.text(item.get("model_sku"), "model_sku") or shape.text(item.get("item_sku"), "item_sku")
 		lines.append(
 			OrderLine(
 				item_id=id_text(item.get("item_id")),
 				model_id=id_text(item.get("model_id"), default="0"),
-				sku=sku,
-				item_name=(item.get("item_name") or "").strip(),
+				sku=sku or None,
+				item_name=shape.text(item.get("item_name"), "item_name"),
 				qty=qty,
 				unit_price=unit_price,
 				original_price=original_price,
 				is_bundle=is_bundle,
-				model_name=(item.get("model_name") or "").strip(),
+				model_name=shape.text(item.get("model_name"), "model_name"),
 			)
 		)
 	return lines
@@ -158,12 +155,14 @@ def price_order(order: dict, escrow: dict | None, currency: str) -> PricedOrder:
 
 def escrow_income(escrow: dict, order_sn: str | None) -> dict:
 	"""`order_income` of a get_escrow_detail response (whole envelope or its `response`)."""
+	shape.require_dict(escrow, "The escrow detail")
 	payload = escrow["response"] if isinstance(escrow.get("response"), dict) else escrow
 	if payload.get("order_sn") and order_sn and payload["order_sn"] != order_sn:
 		raise ValueError(f"Escrow detail is for order {payload['order_sn']}, not {order_sn}")
 	income = payload.get("order_income")
 	if not isinstance(income, dict):
 		raise ValueError(f"Escrow detail for order {order_sn} has no order_income")
+	shape.list_of_dicts(income.get("items"), "order_income.items")
 	return income
 
 

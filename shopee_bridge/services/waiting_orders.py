@@ -15,6 +15,7 @@ from frappe.utils import add_to_date, now_datetime, strip_html
 from shopee_bridge.clients import ShopeeError
 from shopee_bridge.constants import RESIDUAL_FIELD, WAITING_ORDER, WAITING_REASON_FIELD
 from shopee_bridge.mappers.orders import UnmappedSKUError
+from shopee_bridge.mappers.shape import MalformedShopeeData
 from shopee_bridge.mappers.stages import CANCEL, DELIVERY_NOTE, SALES_INVOICE, SALES_ORDER
 from shopee_bridge.services.order_errors import (
 	MissingEscrowError,
@@ -67,7 +68,7 @@ def step_failure(step: str, error: Exception) -> StepFailure:
 		return StepFailure(step, "Shop Setup", message)
 	if isinstance(error, NoStockError):
 		return StepFailure(step, "No Stock", f"{message}. {_(REASONS[0][2])}")
-	if isinstance(error, ShopeeError):
+	if isinstance(error, ShopeeError | MalformedShopeeData):
 		return StepFailure(step, "Shopee Error", message)
 	haystack = f"{type(error).__name__} {message}"
 	for code, words, hint in REASONS:

@@ -4,9 +4,10 @@ import json
 
 import frappe
 from frappe.utils import get_url, now_datetime
+from werkzeug.wrappers import Response
 
 from shopee_bridge import auth
-from shopee_bridge.constants import INBOX, WEBHOOK_LIVE_METHOD, WEBHOOK_TEST_METHOD
+from shopee_bridge.constants import INBOX, MAX_PUSH_BYTES, WEBHOOK_LIVE_METHOD, WEBHOOK_TEST_METHOD
 from shopee_bridge.shop_client import get_settings
 from shopee_bridge.utils import log_error, truncate
 from shopee_bridge.webhooks import MalformedPush, canonical_body_sha1, idempotency_key, parse_push
@@ -24,6 +25,54 @@ def stash_push_authorization():
 	header = request.environ.pop("HTTP_AUTHORIZATION", None)
 	if header is not None:
 		request.environ[PUSH_AUTH_ENVIRON_KEY] = header
+
+
+def receive(request, method: str) -> Response:
+	"""A push at webhook_live / webhook_test: size, signature and freshness first, then one inbox row."""
+	frappe.local.flags.shopee_push_answered = True
+	if (request.content_length or 0) > MAX_PUSH_BYTES:
+		return _refuse(method, 413, f"push body over {MAX_PUSH_BYTES} bytes")
+	raw_body = request.get_data(cache=True) or b""
+	if len(raw_body) > MAX_PUSH_BYTES:
+		return _refuse(method, 413, f"push body over {MAX_PUSH_BYTES} bytes")
+	try:
+		verify(raw_body, method)
+	except auth.PushVerificationError as e:
+		return _refuse(method, 401, str(e))
+	ingest(raw_body)
+	return Response(b"", status=200)
+
+
+def _refuse(method: str, status: int, reason: str) -> Response:
+	frappe.logger("shopee_bridge").warning(f"Rejected Shopee push on {method}: {reason}")
+	return Response(f"invalid push: {reason}", status=status, mimetype="text/plain")
+
+
+def answer_unhandled_push(response=None, request=None) -> None:
+	"""after_request: a push Frappe failed on before our endpoint ran (say, a body that is not JSON).
+
+	Frappe parses JSON bodies itself before any app code, and would answer such a push with a 500 and
+	its traceback. Here it gets the endpoint's treatment instead: 401 when unsigned, else a Dead inbox
+	row and 200. Any other server error on these paths loses its body, so no traceback leaves.
+	"""
+	if request is None or response is None or request.path not in WEBHOOK_PATHS:
+		return
+	if frappe.local.flags.get("shopee_push_answered"):
+		if response.status_code >= 500:
+			response.set_data(b"push not processed")
+			response.mimetype = "text/plain"
+		return
+	method = WEBHOOK_TEST_METHOD if request.path.endswith(WEBHOOK_TEST_METHOD) else WEBHOOK_LIVE_METHOD
+	try:
+		answer = receive(request, method)
+		frappe.db.commit()  # nosemgrep: Frappe rolled back before after_request; the row must persist
+	except Exception:
+		frappe.db.rollback()
+		log_error("Shopee push could not be stored")
+		answer = Response(b"push not processed", status=503, mimetype="text/plain")
+	response.status_code = answer.status_code
+	response.set_data(answer.get_data())
+	response.mimetype = answer.mimetype
 
 
 def push_authorization() -> str | None:
