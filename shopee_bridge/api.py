@@ -6,6 +6,7 @@ from werkzeug.wrappers import Response
 
 from shopee_bridge.clients import ShopeeError
 from shopee_bridge.constants import (
+	BACKFILL,
 	INBOX,
 	MANAGER_ROLE,
 	ORDER_SN_FIELD,
@@ -150,3 +151,41 @@ def retry_waiting_orders(names):
 	for name in names:
 		frappe.get_doc(WAITING_ORDER, name).check_permission("write")
 	return enqueue_waiting_retry(list(names))
+
+
+@frappe.whitelist(methods=["POST"])
+def start_backfill(shop: str, from_date: str, to_date: str, what: str | None = None):
+	"""Backfill a shop over a date range (what: comma-separated kinds, default all); returns its name."""
+	require_manager()
+	from shopee_bridge.services.fiscal import backfill
+
+	frappe.get_doc(SHOP, shop).check_permission("read")
+	return backfill(shop, from_date, to_date, [kind for kind in (what or "").split(",") if kind] or None)
+
+
+@frappe.whitelist(methods=["POST"])
+def start_fiscal_year_sync(shop: str, fiscal_year: str):
+	"""Backfill everything of a shop over an ERPNext Fiscal Year; returns the backfill's name."""
+	require_manager()
+	from shopee_bridge.services.fiscal import run_fiscal_year_full_sync
+
+	frappe.get_doc(SHOP, shop).check_permission("read")
+	return run_fiscal_year_full_sync(shop, fiscal_year)
+
+
+@frappe.whitelist(methods=["POST"])
+def cancel_backfill(name: str):
+	require_manager()
+	from shopee_bridge.services.fiscal import cancel
+
+	frappe.get_doc(BACKFILL, name).check_permission("write")
+	cancel(name)
+
+
+@frappe.whitelist(methods=["POST"])
+def resume_backfill(name: str):
+	require_manager()
+	from shopee_bridge.services.fiscal import resume
+
+	frappe.get_doc(BACKFILL, name).check_permission("write")
+	resume(name)

@@ -74,6 +74,7 @@ WAITING_REASON_FIELD = "shopee_waiting_reason"
 ORDER_STATUS_FIELD = "shopee_order_status"
 
 WAITING_ORDER = "Shopee Waiting Order"
+BACKFILL = "Shopee Backfill"
 ORDER_INCOME = "Shopee Order Income"
 
 # Shopee shops trade in their region's currency (get_shop_info has no currency field).

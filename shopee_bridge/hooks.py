@@ -24,6 +24,7 @@ scheduler_events = {
 		"*/2 * * * *": ["shopee_bridge.jobs.process_webhook.retry_due"],
 		"*/30 * * * *": ["shopee_bridge.jobs.tokens.refresh_expiring_tokens"],
 		"*/5 * * * *": ["shopee_bridge.jobs.orders.schedule_incremental_sync"],
+		"*/10 * * * *": ["shopee_bridge.services.fiscal.resume_stalled"],
 	},
 }
 

@@ -1,5 +1,7 @@
 """Small Frappe-side helpers shared by services and jobs."""
 
+import hashlib
+from contextlib import contextmanager
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -48,3 +50,22 @@ class savepoint:
 		if exc_type is not None:
 			frappe.db.rollback(save_point=self.name)
 		return False
+
+
+class LockNotAcquired(Exception):
+	"""Another worker holds the lock."""
+
+
+@contextmanager
+def advisory_lock(name: str, timeout: int = 0):
+	"""A database lock across workers (MariaDB GET_LOCK), held by this connection until released.
+
+	It survives commits and rollbacks and dies with the connection, so a killed worker never leaves it.
+	"""
+	key = hashlib.sha1(f"{frappe.local.site}:{name}".encode(), usedforsecurity=False).hexdigest()
+	if not frappe.db.sql("select get_lock(%s, %s)", (key, timeout))[0][0]:
+		raise LockNotAcquired(name)
+	try:
+		yield
+	finally:
+		frappe.db.sql("select release_lock(%s)", key)

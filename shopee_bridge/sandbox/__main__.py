@@ -52,6 +52,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 		metavar="SHOP_ID[:REGION[:NAME]]",
 		help="a shop of the partner (repeat for several); default one Singapore shop, 600001",
 	)
+	parser.add_argument("--days", type=int, default=60, help="days before the anchor the orders spread over")
 	parser.add_argument(
 		"--harsh",
 		action="store_true",
@@ -79,6 +80,7 @@ def make_server(args: argparse.Namespace, partner_key: str) -> SandboxServer:
 		port=args.port,
 		harsh=args.harsh,
 		anchor=args.anchor,
+		days=args.days,
 	)
 	return server
 

@@ -1,10 +1,10 @@
 """Deterministic sandbox data: a compact order index, with everything else derived on demand.
 
-The data depends only on (seed, number of orders, shops, anchor); the anchor is the server's start
-time rounded down to the hour and orders spread over the 60 days before it. Only a compact index
-(order_sn, shop, create_time, update_time, status) is built up front; an order's lines, buyer,
-money, escrow and return come from its own random.Random(seed, index) when asked for, with a
-bounded cache. Status changes (set_status) are kept apart from the generated index. Returns are
+The data depends only on (seed, number of orders, shops, anchor, days); the anchor is the server's
+start time rounded down to the hour and orders spread over the `days` (default 60) before it.
+Only a compact index (order_sn, shop, create_time, update_time, status) is built up front; an
+order's lines, buyer, money, escrow and return come from its own random.Random(seed, index) when
+asked for, with a bounded cache. Status changes (set_status) are kept apart from the generated index. Returns are
 planned from the generated statuses.
 
 Money identities, exact to the currency's smallest unit (all amounts are Decimal, rounded per
@@ -154,9 +154,11 @@ class Dataset:
 		shops: list[dict] | None = None,
 		anchor: int | None = None,
 		harsh: bool = False,
+		days: int = WINDOW_DAYS,
 	):
 		self.seed = int(seed)
 		self.harsh = bool(harsh)
+		self.days = int(days)
 		self.shops = normalize_shops(shops)
 		self.anchor = int(time.time()) // 3600 * 3600 if anchor is None else int(anchor)
 		self._lock = threading.RLock()
@@ -171,7 +173,7 @@ class Dataset:
 
 	def _build_index(self, count: int) -> None:
 		rng = random.Random(mix(self.seed, 0x1D))
-		offsets = sorted((rng.randrange(WINDOW_DAYS * DAY) for _ in range(count)), reverse=True)
+		offsets = sorted((rng.randrange(self.days * DAY) for _ in range(count)), reverse=True)
 		self._create = array("q", [self.anchor - offset for offset in offsets])
 		codes = bytearray(_pick_status(rng, self.anchor - created) for created in self._create)
 		_cover_every_status(codes)
@@ -401,7 +403,7 @@ class Dataset:
 	def wallet_transactions(self, shop_id, time_from: int, time_to: int) -> list[dict]:
 		"""Wallet rows of a shop created in [time_from, time_to], ascending by time."""
 		shop_no = self._shop_no(shop_id)
-		withdrawals = finance.withdrawal_times(self.anchor, self.anchor - WINDOW_DAYS * DAY)
+		withdrawals = finance.withdrawal_times(self.anchor, self.anchor - self.days * DAY)
 		period_start = max((moment for moment in withdrawals if moment < time_from), default=-1)
 		events = [
 			(moment, 0, index) for moment, index in self.completed_between(shop_id, period_start + 1, time_to)

@@ -39,6 +39,7 @@ class SandboxServer:
 		push_key: str | None = None,
 		harsh: bool = False,
 		anchor: int | None = None,
+		days: int = 60,
 	):
 		if not _is_ipv4_loopback("127.0.0.1" if host == "localhost" else host):
 			raise ValueError(f"the sandbox only listens on IPv4 loopback, not {host!r}")
@@ -48,7 +49,7 @@ class SandboxServer:
 		self.host = "127.0.0.1" if host == "localhost" else host
 		self.port = int(port)
 		self.clock = time.time
-		self.dataset = Dataset(seed=seed, orders=orders, shops=shops, anchor=anchor, harsh=harsh)
+		self.dataset = Dataset(seed=seed, orders=orders, shops=shops, anchor=anchor, harsh=harsh, days=days)
 		self.tokens = TokenStore([shop["shop_id"] for shop in self.dataset.shops], clock=lambda: self.clock())
 		self._lock = threading.Lock()
 		self._faults: dict[str, deque] = {}

@@ -31,9 +31,10 @@ from shopee_bridge.services.order_income import link_sales_order, store_order_in
 from shopee_bridge.services.sync_log import SyncRun
 from shopee_bridge.services.waiting_orders import StepFailure, step_failure
 from shopee_bridge.shop_client import get_settings, make_client
-from shopee_bridge.utils import epoch_to_datetime
+from shopee_bridge.utils import LockNotAcquired, advisory_lock, epoch_to_datetime
 
 NO_ESCROW_STATUSES = {"UNPAID", "INVOICE_PENDING", "PENDING", "IN_CANCEL", "CANCELLED"}
+ORDER_LOCK_SECONDS = 120  # how long to wait for another worker writing the same order
 
 
 @dataclass
@@ -114,6 +115,16 @@ class OrderSync:
 		return escrows
 
 	def sync_one(self, order: dict, escrow: dict | None) -> OrderResult:
+		"""Write one order, never at the same time as another worker (a sync, a push, a backfill)."""
+		try:
+			with advisory_lock(f"shopee_order:{order['order_sn']}", timeout=ORDER_LOCK_SECONDS):
+				# a fresh snapshot: what another worker committed while we waited must be seen
+				frappe.db.commit()  # nosemgrep: nothing is pending between orders; this only ends the snapshot
+				return self._write_one(order, escrow)
+		except LockNotAcquired:
+			return OrderResult("skipped", f"{order['order_sn']}: another worker is writing it")
+
+	def _write_one(self, order: dict, escrow: dict | None) -> OrderResult:
 		"""Write one order; its escrow breakdown is kept even when the booking has to wait."""
 		try:
 			if escrow:
@@ -269,8 +280,13 @@ def apply_step(step: str, so_name: str, order: dict, shop) -> None:
 		docs.cancel_or_close(so_name, f"{reason} (by {order.get('cancel_by') or 'unknown'})")
 
 
-def sync_incremental_orders(shop: str, now: int | None = None, triggered_by: str | None = None) -> str:
-	"""Pull every order updated since the shop's checkpoint; returns the Shopee Sync Log name."""
+def sync_incremental_orders(
+	shop: str, now: int | None = None, triggered_by: str | None = None, progress=None
+) -> str:
+	"""Pull every order updated since the shop's checkpoint; returns the Shopee Sync Log name.
+
+	`progress(percent)` is called after each window (the bench command draws a bar with it).
+	"""
 	run = SyncRun("sync_incremental_orders", shop, triggered_by)
 	sync = OrderSync(shop, run)
 	now = int(now or time.time())
@@ -278,12 +294,12 @@ def sync_incremental_orders(shop: str, now: int | None = None, triggered_by: str
 	retry = waiting_orders.due_order_sns(shop)  # batched with the first window's orders: no extra call
 	try:
 		for window_from, window_to in time_windows(start, now):
-			order_sns = [row["order_sn"] for row in sync.client.iter_order_list(window_from, window_to)]
-			run.add("fetched", len(order_sns))
-			record_results(run, sync.sync_order_sns(retry + order_sns))
+			sync_window(sync, run, window_from, window_to, retry)
 			retry = []
 			advance_checkpoint(shop, window_to)
-			publish_progress(run.log.triggered_by, shop, window_to, start, now)
+			percent = publish_progress(run.log.triggered_by, shop, window_to, start, now)
+			if progress:
+				progress(percent)
 		if retry:
 			record_results(run, sync.sync_order_sns(retry))
 	except Exception as e:
@@ -292,6 +308,29 @@ def sync_incremental_orders(shop: str, now: int | None = None, triggered_by: str
 		raise
 	run.finish(window_from=epoch_to_datetime(start), window_to=epoch_to_datetime(now))
 	return run.name
+
+
+def sync_window(
+	sync: OrderSync, run: SyncRun, window_from: int, window_to: int, retry=(), field: str = "update_time"
+) -> int:
+	"""Sync the orders of one ≤15-day window 50 at a time, as the list pages arrive; returns how many.
+
+	Memory stays flat whatever the window holds: only the current batch and the window's order
+	numbers (to skip an order listed twice) are kept.
+	"""
+	batch, seen, listed = list(dict.fromkeys(retry)), set(retry), 0
+	for row in sync.client.iter_order_list(window_from, window_to, time_range_field=field):
+		listed += 1
+		if row["order_sn"] not in seen:
+			seen.add(row["order_sn"])
+			batch.append(row["order_sn"])
+		if len(batch) >= MAX_BATCH:
+			record_results(run, sync.sync_order_sns(batch[:MAX_BATCH]))
+			batch = batch[MAX_BATCH:]
+	if batch:
+		record_results(run, sync.sync_order_sns(batch))
+	run.add("fetched", listed)
+	return listed
 
 
 def checkpoint_start(shop, settings, now: int) -> int:
@@ -318,11 +357,12 @@ def record_results(run: SyncRun, results: dict[str, OrderResult]) -> None:
 			run.add({"created": "created_count", "updated": "updated"}.get(result.action, "skipped"))
 
 
-def publish_progress(user: str, shop: str, done_to: int, start: int, end: int) -> None:
+def publish_progress(user: str, shop: str, done_to: int, start: int, end: int) -> int:
 	"""Realtime progress for the user who started the sync (Desk shows it as a progress bar)."""
 	percent = 100 if end <= start else int(100 * (done_to - start) / (end - start))
 	message = {"percent": percent, "title": _("Shopee order sync"), "description": _("Shop {0}").format(shop)}
 	frappe.publish_realtime("progress", message, user=user, after_commit=True)
+	return percent
 
 
 def sync_order(shop: str, order_sn: str) -> OrderResult:

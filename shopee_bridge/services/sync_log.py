@@ -6,6 +6,7 @@ from frappe.utils import now_datetime
 from shopee_bridge.constants import SYNC_LOG
 from shopee_bridge.utils import truncate
 
+MAX_ROWS = 500
 COUNTERS = ("fetched", "created_count", "updated", "skipped", "failed", "api_calls")
 
 
@@ -40,11 +41,12 @@ class SyncRun:
 
 	def add_error(self, reference: str, error: Exception | str) -> None:
 		self.counts["failed"] += 1
-		self.errors.append((reference, truncate(str(error), 1000)))
+		self.add_note(reference, str(error))
 
 	def add_note(self, reference: str, message: str) -> None:
 		"""Something to look at that is not a failure (e.g. an order booked with a Shopee difference)."""
-		self.errors.append((reference, truncate(message, 1000)))
+		if len(self.errors) < MAX_ROWS:  # a long run keeps counting, but lists only the first ones
+			self.errors.append((reference, truncate(message, 1000)))
 
 	def finish(self, error: Exception | None = None, **window) -> str:
 		"""Write counts and errors; the status is Failed on a job error, Partial when orders failed."""
@@ -52,7 +54,7 @@ class SyncRun:
 		self.log.reload()
 		self.log.update({**self.counts, **window, "status": status, "ended_at": now_datetime()})
 		self.log.message = truncate(f"{type(error).__name__}: {error}", 1000) if error else None
-		for reference, message in self.errors[:500]:
+		for reference, message in self.errors:
 			self.log.append("errors", {"reference": reference, "error": message})
 		self.log.save(ignore_permissions=True)
 		frappe.db.commit()  # nosemgrep: the log is the job's record, also when it failed

@@ -84,6 +84,7 @@ class SandboxMixin:
 	sandbox_orders = 40
 	sandbox_seed = 1
 	sandbox_harsh = False
+	sandbox_days = 60
 
 	@classmethod
 	def start_sandbox(cls):
@@ -98,6 +99,7 @@ class SandboxMixin:
 			shops=cls.sandbox_shops,
 			seed=cls.sandbox_seed,
 			harsh=cls.sandbox_harsh,
+			days=cls.sandbox_days,
 		).start()
 		save_settings(
 			enabled=1,
