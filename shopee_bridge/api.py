@@ -8,6 +8,7 @@ from shopee_bridge.clients import ShopeeError
 from shopee_bridge.constants import (
 	BACKFILL,
 	INBOX,
+	INTEGRITY_REPORT,
 	MANAGER_ROLE,
 	ORDER_SN_FIELD,
 	SHOP,
@@ -120,12 +121,12 @@ def retry_webhooks(names):
 def sync_orders_api(shop: str | None = None):
 	"""Queue an incremental order sync for one shop, or for every enabled shop."""
 	require_manager()
-	from shopee_bridge.jobs.orders import enqueue_shop_sync
+	from shopee_bridge.jobs.schedule import enqueue_shop_job
 
 	shops = [shop] if shop else frappe.get_all(SHOP, filters={"enabled": 1}, pluck="name")
 	for name in shops:
 		frappe.get_doc(SHOP, name).check_permission("read")
-	return [enqueue_shop_sync(name) for name in shops]
+	return [enqueue_shop_job("orders", name) for name in shops]
 
 
 @frappe.whitelist(methods=["POST"])
@@ -189,3 +190,23 @@ def resume_backfill(name: str):
 
 	frappe.get_doc(BACKFILL, name).check_permission("write")
 	resume(name)
+
+
+@frappe.whitelist(methods=["POST"])
+def make_integrity_report(shop: str, from_date: str | None = None, to_date: str | None = None):
+	"""Queue an integrity report of the shop (default: the last 30 days); returns the job id."""
+	require_manager()
+	from shopee_bridge.jobs.schedule import enqueue_shop_job
+
+	frappe.get_doc(SHOP, shop).check_permission("read")
+	return enqueue_shop_job("integrity", shop, date_from=from_date, date_to=to_date)
+
+
+@frappe.whitelist()
+def verify_integrity_report(name: str):
+	"""Whether the report's files still match the SHA-256 digests stored when it was made."""
+	require_manager()
+	from shopee_bridge.services.integrity import verify
+
+	frappe.get_doc(INTEGRITY_REPORT, name).check_permission("read")
+	return verify(name)

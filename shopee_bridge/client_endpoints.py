@@ -96,8 +96,12 @@ class ShopeeEndpoints:
 		page_size: int = 100,
 		cursor: str = "",
 		order_status: str | None = None,
+		with_status: bool = False,
 	) -> dict:
-		"""GET /api/v2/order/get_order_list: one page {more, next_cursor, order_list}."""
+		"""GET /api/v2/order/get_order_list: one page {more, next_cursor, order_list}.
+
+		with_status asks for each row's order_status (response_optional_fields=order_status).
+		"""
 		_check_span(time_from, time_to, "get_order_list")
 		params = {
 			"time_range_field": time_range_field,
@@ -106,6 +110,7 @@ class ShopeeEndpoints:
 			"page_size": page_size,
 			"cursor": cursor,
 			"order_status": order_status,
+			"response_optional_fields": "order_status" if with_status else None,
 		}
 		return self._response("GET", "/api/v2/order/get_order_list", params)
 

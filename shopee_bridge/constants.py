@@ -75,6 +75,7 @@ ORDER_STATUS_FIELD = "shopee_order_status"
 
 WAITING_ORDER = "Shopee Waiting Order"
 BACKFILL = "Shopee Backfill"
+INTEGRITY_REPORT = "Shopee Integrity Report"
 ORDER_INCOME = "Shopee Order Income"
 
 # Shopee shops trade in their region's currency (get_shop_info has no currency field).

@@ -23,8 +23,9 @@ scheduler_events = {
 	"cron": {
 		"*/2 * * * *": ["shopee_bridge.jobs.process_webhook.retry_due"],
 		"*/30 * * * *": ["shopee_bridge.jobs.tokens.refresh_expiring_tokens"],
-		"*/5 * * * *": ["shopee_bridge.jobs.orders.schedule_incremental_sync"],
+		"*/5 * * * *": ["shopee_bridge.jobs.schedule.orders"],
 		"*/10 * * * *": ["shopee_bridge.services.fiscal.resume_stalled"],
+		"30 1 * * *": ["shopee_bridge.jobs.schedule.integrity"],
 	},
 }
 

@@ -1,12 +1,10 @@
-"""Order sync jobs: the scheduler's incremental pull and the manual "Sync Orders" run."""
+"""Order sync jobs: one incremental pull of a shop (see jobs/schedule.py) and retries of waiting orders."""
 
 import frappe
-from frappe.utils import add_to_date, now_datetime
 
-from shopee_bridge.constants import SHOP, WAITING_ORDER
+from shopee_bridge.constants import WAITING_ORDER
 from shopee_bridge.services import waiting_orders
 from shopee_bridge.services.orders import sync_incremental_orders, sync_orders
-from shopee_bridge.shop_client import get_settings
 from shopee_bridge.utils import log_error
 
 
@@ -15,41 +13,6 @@ def sync_shop_orders(shop: str, triggered_by: str | None = None) -> str:
 	triggered_by = triggered_by or frappe.session.user
 	frappe.set_user("Administrator")
 	return sync_incremental_orders(shop, triggered_by=triggered_by)
-
-
-def enqueue_shop_sync(shop: str) -> str:
-	"""Queue a shop's order sync on the long queue, once at a time per shop."""
-	job_id = f"shopee_order_sync::{shop}"
-	frappe.enqueue(
-		"shopee_bridge.jobs.orders.sync_shop_orders",
-		queue="long",
-		timeout=3600,
-		job_id=job_id,
-		deduplicate=True,
-		enqueue_after_commit=True,
-		shop=shop,
-		triggered_by=frappe.session.user,
-	)
-	return job_id
-
-
-def schedule_incremental_sync() -> list[str]:
-	"""Scheduler (every 5 min): queue shops whose last sync is older than the configured interval."""
-	try:
-		settings = get_settings()
-		if not settings.enabled:
-			return []
-		cutoff = add_to_date(now_datetime(), minutes=-(settings.order_sync_interval or 10))
-		shops = frappe.get_all(
-			SHOP,
-			filters={"enabled": 1, "status": "Connected"},
-			or_filters=[["last_order_sync", "<", cutoff], ["last_order_sync", "is", "not set"]],
-			pluck="name",
-		)
-		return [enqueue_shop_sync(shop) for shop in shops]
-	except Exception:
-		log_error("Shopee order sync scheduling failed")
-		raise
 
 
 def enqueue_waiting_retry(order_sns: list[str]) -> list[str]:

@@ -19,6 +19,7 @@ from shopee_bridge.tests.utils import (
 	authorize_shop,
 	configure_shop,
 	delete_shop,
+	in_subprocess,
 	prepare_erpnext_for_sandbox,
 	save_settings,
 )
@@ -27,16 +28,6 @@ SHOP_ID = "610004"
 BOOKED = {"READY_TO_SHIP", "PROCESSED", "SHIPPED", "TO_CONFIRM_RECEIVE", "COMPLETED", "TO_RETURN"}
 DELIVERED = {"SHIPPED", "TO_CONFIRM_RECEIVE", "COMPLETED", "TO_RETURN"}
 INVOICED = {"COMPLETED", "TO_RETURN"}
-
-
-def in_subprocess(code: str) -> subprocess.Popen:
-	"""Python with this site connected as Administrator, in its own process group (so it can be killed)."""
-	script = (
-		"import frappe, sys\n"
-		f"frappe.init(site={frappe.local.site!r}, sites_path={os.path.abspath(frappe.local.sites_path)!r})\n"
-		"frappe.connect(); frappe.set_user('Administrator')\n" + code
-	)
-	return subprocess.Popen([sys.executable, "-c", script], start_new_session=True, env={**os.environ})
 
 
 def ensure_fiscal_year(year: int) -> None:

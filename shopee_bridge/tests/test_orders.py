@@ -9,7 +9,7 @@ from frappe.utils.background_jobs import get_redis_connection_without_auth
 
 from shopee_bridge import api
 from shopee_bridge.constants import ITEM_MAP, LAST_PUSH_FIELD, ORDER_SN_FIELD, SHOP, SHOP_FIELD
-from shopee_bridge.jobs.orders import schedule_incremental_sync
+from shopee_bridge.jobs import schedule
 from shopee_bridge.sandbox.catalogue import UNMAPPED_SKU
 from shopee_bridge.services.orders import sync_incremental_orders, sync_order
 from shopee_bridge.tests.utils import (
@@ -294,7 +294,7 @@ class TestOrderSync(SandboxMixin, FrappeTestCase):
 		events = get_redis_connection_without_auth().pubsub()
 		events.subscribe("events")  # where Frappe publishes realtime messages for Desk
 		started = now_datetime()  # creation is in the site's time zone, not the database server's
-		self.assertEqual(api.sync_orders_api(SHOP_ID), [f"shopee_order_sync::{SHOP_ID}"])
+		self.assertEqual(api.sync_orders_api(SHOP_ID), [f"shopee_orders::{SHOP_ID}"])
 		frappe.db.commit()  # nosemgrep: the job is queued after commit
 		deadline = time.monotonic() + 120
 		while time.monotonic() < deadline:
@@ -318,10 +318,14 @@ class TestOrderSync(SandboxMixin, FrappeTestCase):
 		self.fail("the queued order sync did not finish within 120 s (is a bench worker running?)")
 
 	def test_scheduler_queues_only_shops_due_for_a_sync(self):
-		frappe.db.set_value(SHOP, SHOP_ID, "last_order_sync", add_to_date(now_datetime(), hours=-1))
-		self.assertIn(f"shopee_order_sync::{SHOP_ID}", schedule_incremental_sync())
-		frappe.db.set_value(SHOP, SHOP_ID, "last_order_sync", now_datetime())
-		self.assertNotIn(f"shopee_order_sync::{SHOP_ID}", schedule_incremental_sync())
+		logs = {"job": "sync_incremental_orders", "shop": SHOP_ID}
+		frappe.db.set_value("Shopee Sync Log", logs, "started_at", add_to_date(now_datetime(), hours=-1))
+		self.assertIn(f"shopee_orders::{SHOP_ID}", schedule.orders())
+		latest = frappe.get_all(
+			"Shopee Sync Log", filters=logs, order_by="creation desc", limit=1, pluck="name"
+		)
+		frappe.db.set_value("Shopee Sync Log", latest[0], "started_at", now_datetime())
+		self.assertNotIn(f"shopee_orders::{SHOP_ID}", schedule.orders())
 		frappe.db.rollback()  # the jobs are queued after commit: none leave this test
 
 	def test_crash_mid_window_loses_and_duplicates_nothing(self):

@@ -381,3 +381,17 @@ def difference_account(company: str | None = None) -> str:
 	return make_account(
 		"Shopee Difference", [{"account_name": "Indirect Expenses"}, {"root_type": "Expense"}], company
 	)
+
+
+def in_subprocess(code: str):
+	"""Python with this site connected as Administrator, in its own process group (so it can be killed)."""
+	import os
+	import subprocess
+	import sys
+
+	script = (
+		"import frappe, sys\n"
+		f"frappe.init(site={frappe.local.site!r}, sites_path={os.path.abspath(frappe.local.sites_path)!r})\n"
+		"frappe.connect(); frappe.set_user('Administrator')\n" + code
+	)
+	return subprocess.Popen([sys.executable, "-c", script], start_new_session=True, env={**os.environ})

@@ -1,0 +1,285 @@
+"""Integrity report: Shopee compared with ERPNext for a shop and period, saved with SHA-256 digests.
+
+Each section asks Shopee for the period (orders by status, and what other sections add), reads the
+ERPNext side in bulk, 50 records at a time, and lists every mismatch with a link to the document.
+Orders that wait in Shopee Waiting Order are counted as waiting, not as mismatches: their reason is
+already on record. The report is saved as two private Files (canonical JSON and a readable HTML
+summary) whose SHA-256 digests are stored on the Shopee Integrity Report, so a later change to
+either file is detectable (`verify`).
+"""
+
+import hashlib
+import json
+from collections import Counter
+from datetime import timedelta
+
+import frappe
+from frappe.utils import escape_html, get_datetime, getdate, now_datetime
+
+from shopee_bridge.client_endpoints import MAX_BATCH, chunked, time_windows
+from shopee_bridge.constants import (
+	INTEGRITY_REPORT,
+	ORDER_SN_FIELD,
+	ORDER_STATUS_FIELD,
+	WAITING_ORDER,
+)
+from shopee_bridge.mappers import orders as mapper
+from shopee_bridge.mappers.money import quantize
+from shopee_bridge.mappers.stages import CANCEL, SALES_ORDER, SALES_ORDER_DRAFT
+from shopee_bridge.services import order_documents as docs
+from shopee_bridge.shop_client import get_settings, make_client
+from shopee_bridge.utils import datetime_to_epoch
+
+# name -> "module.function(shop, client, start, end) -> (counts, mismatches)"; run in this order
+SECTIONS = {
+	"orders": "shopee_bridge.services.integrity.orders_section",
+}
+DAILY_PERIOD_DAYS = 30
+
+
+def report_job(shop: str, triggered_by: str | None = None, date_from=None, date_to=None) -> str:
+	"""The job (daily, or from Desk): the shop's report over the period, by default the last 30 days."""
+	date_to = getdate(date_to) if date_to else getdate() - timedelta(days=1)
+	date_from = getdate(date_from) if date_from else date_to - timedelta(days=DAILY_PERIOD_DAYS - 1)
+	return make_report(shop, date_from, date_to)
+
+
+def make_report(shop: str, date_from, date_to) -> str:
+	"""Build, save and digest the report; returns the Shopee Integrity Report's name."""
+	report = build_report(shop, getdate(date_from), getdate(date_to))
+	doc = frappe.get_doc(
+		{
+			"doctype": INTEGRITY_REPORT,
+			"shop": shop,
+			"date_from": getdate(date_from),
+			"date_to": getdate(date_to),
+			"generated_at": now_datetime(),
+			"mismatch_count": len(report["mismatches"]),
+			"status": "Mismatches" if report["mismatches"] else "Clean",
+			"summary": summary_line(report),
+		}
+	).insert(ignore_permissions=True)
+	attach_files(doc, report)
+	frappe.db.commit()  # nosemgrep: the report and its files are the job's result
+	return doc.name
+
+
+def build_report(shop: str, date_from, date_to) -> dict:
+	"""{shop, period, sections: {name: counts}, mismatches: [...]} over whole days [date_from, date_to]."""
+	start = datetime_to_epoch(get_datetime(date_from))
+	end = datetime_to_epoch(get_datetime(date_to) + timedelta(days=1)) - 1
+	client = make_client(shop)
+	report = {"shop": shop, "from": str(date_from), "to": str(date_to), "sections": {}, "mismatches": []}
+	for name, path in SECTIONS.items():
+		counts, mismatches = frappe.get_attr(path)(shop, client, start, end)
+		report["sections"][name] = counts
+		report["mismatches"] += mismatches
+	return report
+
+
+# -- orders --------------------------------------------------------------------------------------------
+
+
+def orders_section(shop: str, client, start: int, end: int) -> tuple[dict, list]:
+	"""Orders created in the period: Shopee's status against the documents it calls for, and totals."""
+	counts, mismatches = Counter(), []
+	for window_from, window_to in time_windows(start, end):
+		rows = client.iter_order_list(
+			window_from, window_to, time_range_field="create_time", with_status=True
+		)
+		for batch in chunked(rows, MAX_BATCH):
+			statuses = {row["order_sn"]: row.get("order_status") for row in batch}
+			counts.update(f"shopee {status}" for status in statuses.values())
+			mismatches += _compare_orders(shop, client, statuses, counts)
+	return dict(sorted(counts.items())), mismatches
+
+
+def _compare_orders(shop: str, client, statuses: dict[str, str], counts: Counter) -> list:
+	mismatches, settings = [], get_settings()
+	waiting = set(frappe.get_all(WAITING_ORDER, filters={"name": ["in", list(statuses)]}, pluck="name"))
+	booked = []
+	for order_sn, status in statuses.items():
+		so = docs.find_sales_order(order_sn)
+		target = mapper.order_stage(status, book_unpaid=bool(settings.book_unpaid_orders))
+		expected = set(mapper.stages_to_apply([], target, bool(settings.invoice_at_shipment)))
+		done = set(docs.transitions_done(so)) - {SALES_ORDER_DRAFT}
+		if order_sn in waiting:
+			counts["waiting"] += 1
+			continue
+		mismatches += _document_mismatches(order_sn, status, so, expected, done)
+		if so and SALES_ORDER in done and CANCEL not in done:
+			counts["booked"] += 1
+			booked.append((order_sn, so))
+	return mismatches + _amount_mismatches(shop, client, booked)
+
+
+def _document_mismatches(order_sn: str, status: str, so: str | None, expected: set, done: set) -> list:
+	mismatches = []
+	missing, extra = expected - done, (done - expected) if CANCEL not in expected else set()
+	if CANCEL in expected and so and CANCEL not in done:
+		extra = {SALES_ORDER}
+	if missing:
+		mismatches.append(
+			_mismatch("missing_documents", order_sn, "Sales Order", so, sorted(expected), sorted(done))
+		)
+	if extra - {CANCEL}:
+		mismatches.append(
+			_mismatch("unexpected_documents", order_sn, "Sales Order", so, sorted(expected), sorted(done))
+		)
+	shown = so and frappe.db.get_value("Sales Order", so, ORDER_STATUS_FIELD)
+	if so and shown != status:
+		mismatches.append(_mismatch("status_differs", order_sn, "Sales Order", so, status, shown))
+	return mismatches
+
+
+def _amount_mismatches(shop: str, client, booked: list[tuple[str, str]]) -> list:
+	"""Each booked order's Sales Order and Sales Invoice totals against Shopee's figures, to the cent."""
+	if not booked:
+		return []
+	order_sns = [order_sn for order_sn, _so in booked]
+	details = {o["order_sn"]: o for o in client.get_order_detail(order_sns).get("order_list") or []}
+	escrows = {}
+	for row in client.get_escrow_detail_batch(order_sns):
+		detail = row.get("escrow_detail", row)
+		escrows[detail.get("order_sn")] = detail
+	mismatches = []
+	for order_sn, so in booked:
+		if order_sn not in details or order_sn not in escrows:
+			mismatches.append(
+				_mismatch("shopee_figures_missing", order_sn, "Sales Order", so, "detail and escrow", None)
+			)
+			continue
+		mismatches += _total_mismatches(order_sn, so, details[order_sn], escrows[order_sn])
+	return mismatches
+
+
+def _total_mismatches(order_sn: str, so: str, order: dict, escrow: dict) -> list:
+	from shopee_bridge.mappers.pricing import price_order
+
+	currency = order.get("currency") or frappe.db.get_value("Sales Order", so, "currency")
+	expected = price_order(order, escrow, currency).grand_total
+	booked = quantize(frappe.db.get_value("Sales Order", so, "grand_total"), currency)
+	mismatches = []
+	if booked != expected:
+		mismatches.append(
+			_mismatch("order_total_differs", order_sn, "Sales Order", so, str(expected), str(booked))
+		)
+	for invoice, total in frappe.get_all(
+		"Sales Invoice",
+		filters={ORDER_SN_FIELD: order_sn, "docstatus": 1, "is_return": 0},
+		fields=["name", "grand_total"],
+		as_list=True,
+	):
+		if quantize(total, currency) != expected:
+			mismatches.append(
+				_mismatch(
+					"invoice_total_differs", order_sn, "Sales Invoice", invoice, str(expected), str(total)
+				)
+			)
+	return mismatches
+
+
+def _mismatch(kind: str, reference: str, doctype: str | None, name: str | None, expected, actual) -> dict:
+	return {
+		"kind": kind,
+		"reference": reference,
+		"doctype": doctype if name else None,
+		"name": name,
+		"expected": expected,
+		"actual": actual,
+	}
+
+
+# -- files and digests --------------------------------------------------------------------------------
+
+
+def canonical_json(report: dict) -> bytes:
+	return json.dumps(report, sort_keys=True, indent=1, default=str).encode()
+
+
+def summary_line(report: dict) -> str:
+	kinds = Counter(mismatch["kind"] for mismatch in report["mismatches"])
+	if not kinds:
+		return "No mismatches."
+	return "; ".join(f"{count} {kind.replace('_', ' ')}" for kind, count in sorted(kinds.items()))
+
+
+def render_html(report: dict) -> bytes:
+	"""A readable summary: counts per section and a table of mismatches with links."""
+	rows = "".join(
+		"<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>".format(
+			escape_html(m["kind"]),
+			escape_html(m["reference"]),
+			_link(m),
+			escape_html(str(m["expected"])),
+			escape_html(str(m["actual"])),
+		)
+		for m in report["mismatches"]
+	)
+	sections = "".join(
+		f"<h3>{escape_html(name)}</h3><ul>"
+		+ "".join(f"<li>{escape_html(k)}: {v}</li>" for k, v in counts.items())
+		+ "</ul>"
+		for name, counts in report["sections"].items()
+	)
+	title = f"Shopee integrity report: shop {report['shop']}, {report['from']} to {report['to']}"
+	table = (
+		"<table border=1 cellpadding=4><tr><th>Mismatch</th><th>Reference</th><th>Document</th>"
+		f"<th>Expected</th><th>Actual</th></tr>{rows}</table>"
+		if rows
+		else "<p>No mismatches.</p>"
+	)
+	return (
+		f"<!doctype html><html><head><meta charset=utf-8><title>{escape_html(title)}</title></head><body>"
+		f"<h2>{escape_html(title)}</h2><p>{escape_html(summary_line(report))}</p>{sections}{table}</body></html>"
+	).encode()
+
+
+def _link(mismatch: dict) -> str:
+	if not mismatch.get("name"):
+		return ""
+	slug = frappe.scrub(mismatch["doctype"]).replace("_", "-")
+	return f'<a href="/app/{slug}/{escape_html(mismatch["name"])}">{escape_html(mismatch["name"])}</a>'
+
+
+def attach_files(doc, report: dict) -> None:
+	"""The JSON and the HTML as private Files on the report, their SHA-256 digests beside them."""
+	stem = f"shopee-integrity-{doc.shop}-{doc.date_from}-{doc.date_to}-{doc.name}"
+	values = {}
+	for field, suffix, content in (
+		("json", "json", canonical_json(report)),
+		("html", "html", render_html(report)),
+	):
+		file = frappe.get_doc(
+			{
+				"doctype": "File",
+				"file_name": f"{stem}.{suffix}",
+				"is_private": 1,
+				"attached_to_doctype": INTEGRITY_REPORT,
+				"attached_to_name": doc.name,
+				"content": content,
+			}
+		).insert(ignore_permissions=True)
+		values[f"{field}_file"] = file.file_url
+		values[f"{field}_sha256"] = hashlib.sha256(content).hexdigest()
+	frappe.db.set_value(INTEGRITY_REPORT, doc.name, values)
+
+
+def verify(name: str) -> dict:
+	"""Whether both files still match their stored digests: {intact, changed: [file fields]}."""
+	doc = frappe.get_doc(INTEGRITY_REPORT, name)
+	changed = [
+		f"{field}_file"
+		for field in ("json", "html")
+		if hashlib.sha256(file_bytes(doc.get(f"{field}_file"))).hexdigest() != doc.get(f"{field}_sha256")
+	]
+	return {"intact": not changed, "changed": changed}
+
+
+def load_json(name: str) -> dict:
+	return json.loads(file_bytes(frappe.db.get_value(INTEGRITY_REPORT, name, "json_file")))
+
+
+def file_bytes(file_url: str) -> bytes:
+	content = frappe.get_doc("File", {"file_url": file_url}).get_content()
+	return content if isinstance(content, bytes) else content.encode()
