@@ -140,3 +140,20 @@ class TestOperations(SandboxMixin, FrappeTestCase):
 			holder.kill()
 			holder.wait()
 		self.assertTrue(schedule.run_shop_job("orders", SHOP_ID))  # free again: it runs
+
+	def test_operator_view_shows_each_shop_and_its_last_runs(self):
+		from shopee_bridge.shopee_bridge.report.shopee_shop_overview.shopee_shop_overview import execute
+
+		columns, rows = execute()
+		row = next(row for row in rows if row["shop"] == SHOP_ID)
+		self.assertEqual(row["status"], "Connected")
+		self.assertTrue(row["last_sync_incremental_orders"])
+		self.assertIn("inbox_failed", {column["fieldname"] for column in columns})
+		for doctype, name in (
+			("Number Card", "Shopee Orders Waiting"),
+			("Number Card", "Shopee Revenue This Month"),
+			("Dashboard Chart", "Shopee Orders per Day"),
+			("Dashboard Chart", "Shopee Revenue per Day"),
+			("Report", "Shopee Shop Overview"),
+		):
+			self.assertTrue(frappe.db.exists(doctype, name), name)
