@@ -53,6 +53,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 		help="a shop of the partner (repeat for several); default one Singapore shop, 600001",
 	)
 	parser.add_argument("--days", type=int, default=60, help="days before the anchor the orders spread over")
+	parser.add_argument("--only-status", default=None, help="every order in this status (load tests)")
 	parser.add_argument(
 		"--harsh",
 		action="store_true",
@@ -81,6 +82,7 @@ def make_server(args: argparse.Namespace, partner_key: str) -> SandboxServer:
 		harsh=args.harsh,
 		anchor=args.anchor,
 		days=args.days,
+		only_status=args.only_status,
 	)
 	return server
 

@@ -155,10 +155,14 @@ class Dataset:
 		anchor: int | None = None,
 		harsh: bool = False,
 		days: int = WINDOW_DAYS,
+		only_status: str | None = None,
 	):
 		self.seed = int(seed)
 		self.harsh = bool(harsh)
 		self.days = int(days)
+		if only_status is not None and only_status not in STATUSES:
+			raise ValueError(f"unknown order status {only_status!r}")
+		self.only_status = only_status
 		self.shops = normalize_shops(shops)
 		self.anchor = int(time.time()) // 3600 * 3600 if anchor is None else int(anchor)
 		self._lock = threading.RLock()
@@ -176,7 +180,10 @@ class Dataset:
 		offsets = sorted((rng.randrange(self.days * DAY) for _ in range(count)), reverse=True)
 		self._create = array("q", [self.anchor - offset for offset in offsets])
 		codes = bytearray(_pick_status(rng, self.anchor - created) for created in self._create)
-		_cover_every_status(codes)
+		if self.only_status:  # load tests: every order in one status
+			codes = bytearray([STATUSES.index(self.only_status)]) * len(codes)
+		else:
+			_cover_every_status(codes)
 		self._status = codes
 		delays = [_UPDATE_DELAY[STATUSES[code]] for code in codes]
 		self._update = array(

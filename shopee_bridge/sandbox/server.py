@@ -40,6 +40,7 @@ class SandboxServer:
 		harsh: bool = False,
 		anchor: int | None = None,
 		days: int = 60,
+		only_status: str | None = None,
 	):
 		if not _is_ipv4_loopback("127.0.0.1" if host == "localhost" else host):
 			raise ValueError(f"the sandbox only listens on IPv4 loopback, not {host!r}")
@@ -49,7 +50,15 @@ class SandboxServer:
 		self.host = "127.0.0.1" if host == "localhost" else host
 		self.port = int(port)
 		self.clock = time.time
-		self.dataset = Dataset(seed=seed, orders=orders, shops=shops, anchor=anchor, harsh=harsh, days=days)
+		self.dataset = Dataset(
+			seed=seed,
+			orders=orders,
+			shops=shops,
+			anchor=anchor,
+			harsh=harsh,
+			days=days,
+			only_status=only_status,
+		)
 		self.tokens = TokenStore([shop["shop_id"] for shop in self.dataset.shops], clock=lambda: self.clock())
 		self._lock = threading.Lock()
 		self._faults: dict[str, deque] = {}
