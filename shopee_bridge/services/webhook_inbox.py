@@ -87,10 +87,19 @@ def callback_url(settings, method: str = WEBHOOK_LIVE_METHOD) -> str:
 	return live_url.replace(WEBHOOK_LIVE_METHOD, method)
 
 
+# (site, Shopee Settings modified) -> the key pushes are signed with; saved settings get a new entry
+_push_keys: dict[tuple[str, str], str] = {}
+
+
 def push_key(settings) -> str:
-	return settings.get_password("push_partner_key", raise_exception=False) or settings.get_password(
-		"partner_key", raise_exception=False
-	)
+	"""The push key, decrypted once per saved version of the settings (it is read on every push)."""
+	cache_key = (frappe.local.site, str(settings.modified))
+	if cache_key not in _push_keys:
+		_push_keys.clear()  # one site and one version at a time is all a worker needs
+		_push_keys[cache_key] = settings.get_password(
+			"push_partner_key", raise_exception=False
+		) or settings.get_password("partner_key", raise_exception=False)
+	return _push_keys[cache_key]
 
 
 def verify(raw_body: bytes, method: str) -> None:
@@ -123,6 +132,7 @@ def ingest(raw_body: bytes) -> str | None:
 			"doctype": INBOX,
 			"idempotency_key": key,
 			"status": "Queued",
+			"attempts": 0,
 			"push_code": push.code,
 			"event": push.event,
 			"shop_id": push.shop_id,
@@ -136,14 +146,22 @@ def ingest(raw_body: bytes) -> str | None:
 		_remember(key)
 		return None
 	frappe.db.after_commit.add(lambda: _remember(key))
-	enqueue_processing(row.name)
+	enqueue_processing(row.name, fresh=True)
 	return row.name
 
 
 def _insert_once(row) -> bool:
-	"""Insert, letting the unique index on idempotency_key decide between concurrent duplicates."""
+	"""Insert, letting the unique index on idempotency_key decide between concurrent duplicates.
+
+	A bare db_insert: this runs on every push, and an inbox row has no validation or hooks to run.
+	"""
+	row.set_new_name()
+	row.set("creation", now_datetime())
+	row.set("modified", row.creation)
+	row.set("owner", frappe.session.user)
+	row.set("modified_by", frappe.session.user)
 	try:
-		row.insert(ignore_permissions=True)
+		row.db_insert()
 		return True
 	except (frappe.UniqueValidationError, frappe.DuplicateEntryError):
 		frappe.db.rollback()
@@ -159,6 +177,7 @@ def _store_malformed(raw_body: bytes, reason: str) -> str | None:
 			"doctype": INBOX,
 			"idempotency_key": key,
 			"status": "Dead",
+			"attempts": 0,
 			"event": "malformed_push",
 			"received_at": now_datetime(),
 			"last_error": truncate(reason, 1000),
@@ -176,13 +195,16 @@ def _remember(key: str) -> None:
 	frappe.cache.set_value(REPLAY_CACHE_PREFIX + key, 1, expires_in_sec=ttl)
 
 
-def enqueue_processing(inbox_name: str) -> None:
-	"""Queue the dispatcher once per row, after the row is committed."""
+def enqueue_processing(inbox_name: str, fresh: bool = False) -> None:
+	"""Queue the dispatcher once per row, after the row is committed.
+
+	A fresh row cannot have a job yet, so its enqueue skips the duplicate check (a Redis round trip).
+	"""
 	frappe.enqueue(
 		"shopee_bridge.jobs.process_webhook.run",
 		queue="short",
 		job_id=f"shopee_inbox::{inbox_name}",
-		deduplicate=True,
+		deduplicate=not fresh,
 		enqueue_after_commit=True,
 		inbox_name=inbox_name,
 	)
