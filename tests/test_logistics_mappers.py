@@ -105,9 +105,11 @@ def test_default_choice_takes_the_pickup_address_and_recommended_slot():
 	options = shipping_options(PARAMETER)
 	assert default_choice(options, "pickup") == {"address_id": "12", "pickup_time_id": "s3"}
 	assert default_choice(options, "dropoff", "Ann") == {"sender_real_name": "Ann", "branch_id": "501"}
-	with pytest.raises(ShipChoiceError):
+	with pytest.raises(ShipChoiceError, match="cannot be shipped by non_integrated"):
 		default_choice(options, "non_integrated")
-	with pytest.raises(ShipChoiceError):
+	with pytest.raises(ShipChoiceError, match="needs its own tracking number"):
+		default_choice({"needs": {"non_integrated": ["tracking_no"]}}, "non_integrated")
+	with pytest.raises(ShipChoiceError, match="no pickup address"):
 		default_choice({"addresses": [], "needs": {"pickup": []}}, "pickup")
 
 

@@ -117,6 +117,9 @@ def ship_request(mode: str, choice: dict, needs: dict) -> dict:
 
 def default_choice(options: dict, mode: str, sender_name: str = "") -> dict:
 	"""What a bulk shipment picks: the pickup address and the recommended (else first) slot, or a branch."""
+	if mode not in options.get("needs", {}):
+		offered = ", ".join(options.get("needs", {})) or "nothing"
+		raise ShipChoiceError(f"this order cannot be shipped by {mode}; it offers {offered}")
 	if mode == "pickup":
 		addresses = options.get("addresses") or []
 		address = next((a for a in addresses if a["pickup_address"]), None) or next(

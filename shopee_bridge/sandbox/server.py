@@ -114,6 +114,11 @@ class SandboxServer:
 		with self._lock:
 			self._faults.setdefault(path, deque()).append(fault)
 
+	def clear_faults(self) -> None:
+		"""Forget every fault not yet used."""
+		with self._lock:
+			self._faults.clear()
+
 	def _take_fault(self, path: str) -> dict | None:
 		with self._lock:
 			for key in (path, ANY_PATH):
