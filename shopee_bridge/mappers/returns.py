@@ -11,7 +11,7 @@ buyer's shipping), the rest is taken from the invoice's shipping charge; beyond 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from shopee_bridge.mappers.money import ZERO, allocate, quantize, split_line
+from shopee_bridge.mappers.money import ZERO, allocate, quantize, split_line, to_decimal
 from shopee_bridge.mappers.pricing import id_text
 
 ACCEPTED = "ACCEPTED"
@@ -183,7 +183,7 @@ def _match_rows(items: list[dict], invoice_rows: list[dict]) -> list[_Unit]:
 			taken = min(needed, left[row["row"]])
 			left[row["row"]] -= taken
 			needed -= taken
-			units.append(_Unit(index, item["item_code"], row["row"], taken, Decimal(str(row["rate"]))))
+			units.append(_Unit(index, item["item_code"], row["row"], taken, to_decimal(row["rate"])))
 		if needed:
 			raise ReturnMappingError(
 				f"{item['qty']} of {item['item_code']} returned, only {int(item['qty']) - needed} left on the invoice"
@@ -193,10 +193,12 @@ def _match_rows(items: list[dict], invoice_rows: list[dict]) -> list[_Unit]:
 
 def _weights(items: list[dict], goods: Decimal) -> list[Decimal]:
 	"""Shopee's per-item refunds when they add up to the goods refunded, else the items' prices."""
-	given = [item.get("refund_amount") for item in items]
+	given = [
+		None if item.get("refund_amount") is None else to_decimal(item["refund_amount"]) for item in items
+	]
 	if all(value is not None for value in given) and sum(given, ZERO) == goods:
-		return list(given)
-	return [Decimal(str(item.get("item_price") or 0)) * int(item["qty"]) for item in items]
+		return given
+	return [to_decimal(item.get("item_price")) * int(item["qty"]) for item in items]
 
 
 def _item_cap(units: list[_Unit], index: int) -> Decimal:
