@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import frappe
 
+from shopee_bridge.clients import ShopeeError
 from shopee_bridge.constants import LAST_PUSH_FIELD, ORDER_SN_FIELD, PUSH_CODES, RETURN, SHIPPING_LABEL, SHOP
 from shopee_bridge.shop_client import make_client
 from shopee_bridge.webhooks import Push
@@ -132,23 +133,34 @@ def handle_shop_authorization(push: Push) -> Outcome:
 
 
 def handle_shipping_document(push: Push) -> Outcome:
-	"""Code 15: the label of a package is READY (download and attach it) or FAILED (noted)."""
+	"""Code 15: a package's label is READY (download and attach it) or FAILED (noted).
+
+	A label Shopee will not hand over is reported, not retried (print it from Desk); only transient
+	failures (Shopee busy, rate limits) raise to be retried.
+	"""
+	from shopee_bridge.clients import ShopeeRateLimitError, ShopeeServerError
 	from shopee_bridge.services import shipping_labels
 	from shopee_bridge.services.order_documents import find_sales_order
 
-	shop = _require_shop(push)
+	_require_shop(push)
 	status = push.data.get("status")
+	prefix = f"Shipping document for {push.order_sn or '?'} package {push.data.get('package_number') or '-'}: {status}"
 	so_name = find_sales_order(push.order_sn) if push.order_sn else None
 	if status != "READY" or not so_name:
-		reason = "not READY" if status != "READY" else "the order is not booked"
-		return Outcome("Ignored", f"Shipping document for {push.order_sn or '?'} is {status}: {reason}")
-	label = shipping_labels.fetch_label("Sales Order", so_name, create=False)
+		return Outcome("Done", prefix + ("" if status != "READY" else "; the order is not booked yet"))
+	try:
+		label = shipping_labels.fetch_label("Sales Order", so_name, create=False)
+	except (ShopeeServerError, ShopeeRateLimitError):
+		raise
+	except (ShopeeError, frappe.ValidationError) as e:
+		frappe.db.rollback()
+		frappe.clear_messages()
+		return Outcome(
+			"Done", f"{prefix}; label not downloaded ({e}): print it from Desk", "Sales Order", so_name
+		)
 	verb = "attached" if label["created"] else "already attached"
 	return Outcome(
-		"Done",
-		f"Label version {label['version']} of {push.order_sn} {verb} ({shop})",
-		SHIPPING_LABEL,
-		label["label"],
+		"Done", f"{prefix}; label version {label['version']} {verb}", SHIPPING_LABEL, label["label"]
 	)
 
 

@@ -272,19 +272,33 @@ class TestTrackingAndLabels(LogisticsTestCase):
 		self.assertEqual(frappe.db.get_value("Sales Order", self.so(order_sn), TRACKING_FIELD), tracking)
 		self.assertEqual([n[TRACKING_FIELD] for n in self.notes(order_sn)], [tracking])
 
-	def wait_for_inbox(self, order_sn: str, timeout: float = 60):
+	def wait_for_inbox(self, order_sn: str, code: int = 4, timeout: float = 60):
 		deadline = time.monotonic() + timeout
 		while time.monotonic() < deadline:
 			frappe.db.rollback()
 			rows = frappe.get_all(
 				INBOX,
-				filters={"order_sn": order_sn, "push_code": 4},
+				filters={"order_sn": order_sn, "push_code": code},
 				fields=["name", "status", "reference_name", "result", "last_error"],
 			)
 			if rows and rows[0].status in ("Done", "Failed", "Dead", "Ignored"):
 				return rows[0]
 			time.sleep(0.3)
 		self.fail(f"push for {order_sn} not processed in {timeout}s (is a worker running?)")
+
+	def test_a_label_shopee_reports_ready_is_attached_from_the_push(self):
+		order_sn, tracking = self.shipped_and_tracked()
+		client, entry = self.client(), {"order_sn": order_sn}
+		client.create_shipping_document([{**entry, "tracking_number": tracking}])  # printed in Seller Center
+		while client.get_shipping_document_result([entry])[0]["status"] != "READY":
+			time.sleep(0.2)
+		data = {"ordersn": order_sn, "package_number": "", "status": "READY"}
+		self.assertEqual(self.sandbox.push(web_url() + WEBHOOK, 15, data, shop_id=int(SHOP_ID))[0], 200)
+		row = self.wait_for_inbox(order_sn, code=15)
+		self.assertEqual(row.status, "Done", row)
+		frappe.db.rollback()
+		dn = self.notes(order_sn)[0].name
+		self.assertEqual([label.version for label in self.labels(dn)], [1], row.result)
 
 	def shipped_and_tracked(self) -> tuple[str, str]:
 		order_sn = self.ready_order(PICKUP_ONLY)
