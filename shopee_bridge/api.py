@@ -210,3 +210,191 @@ def verify_integrity_report(name: str):
 
 	frappe.get_doc(INTEGRITY_REPORT, name).check_permission("read")
 	return verify(name)
+
+
+# -- shipping and labels ---------------------------------------------------------------------------
+
+SHIPPING_DOCTYPES = ("Sales Order", "Delivery Note")
+
+
+def _shipping_doc(doctype: str, name: str, permission: str = "read"):
+	if doctype not in SHIPPING_DOCTYPES:
+		frappe.throw(_("Only Sales Orders and Delivery Notes ship on Shopee"))
+	doc = frappe.get_doc(doctype, name)
+	doc.check_permission(permission)
+	return doc
+
+
+def _names(names) -> list[str]:
+	names = frappe.parse_json(names) if isinstance(names, str) else names
+	return [str(name) for name in names or []]
+
+
+class _ShopeeAnswer:
+	"""Turn a Shopee error into a message the Desk user reads (no traceback)."""
+
+	def __enter__(self):
+		return self
+
+	def __exit__(self, exc_type, exc, tb):
+		if exc_type is not None and issubclass(exc_type, ShopeeError):
+			frappe.throw(_("Shopee answered: {0}").format(exc.message or exc.code), title=_("Shopee"))
+		return False
+
+
+@frappe.whitelist()
+def shipping_options(doctype: str, name: str):
+	"""The Ship dialog's choices for the Shopee order behind a Sales Order or Delivery Note."""
+	require_manager()
+	from shopee_bridge.services import logistics
+
+	_shipping_doc(doctype, name)
+	with _ShopeeAnswer():
+		return logistics.shipping_options(doctype, name)
+
+
+@frappe.whitelist(methods=["POST"])
+def ship_order(doctype: str, name: str, mode: str, choice=None):
+	"""Arrange the shipment on Shopee with the dialog's choice; records it on the order and its note."""
+	require_manager()
+	from shopee_bridge.services import logistics
+
+	_shipping_doc(doctype, name)
+	choice = frappe.parse_json(choice) if isinstance(choice, str) else choice
+	with _ShopeeAnswer():
+		return logistics.ship(doctype, name, mode, choice or {})
+
+
+@frappe.whitelist(methods=["POST"])
+def ship_orders(names, mode: str):
+	"""Bulk "Ship on Shopee" on a Sales Order list selection: one background job with Shopee's defaults."""
+	require_manager()
+	from shopee_bridge.jobs.logistics import enqueue_bulk_shipment
+
+	names = _names(names)
+	for name in names:
+		_shipping_doc("Sales Order", name)
+	return enqueue_bulk_shipment(names, mode)
+
+
+@frappe.whitelist(methods=["POST"])
+def fetch_shipping_label(doctype: str, name: str):
+	"""Download the order's label from Shopee and attach it to its Delivery Note (once per label)."""
+	require_manager()
+	from shopee_bridge.services import shipping_labels
+
+	_shipping_doc(doctype, name)
+	with _ShopeeAnswer():
+		return shipping_labels.fetch_label(doctype, name)
+
+
+@frappe.whitelist(methods=["POST"])
+def prepare_shipping_labels(doctype: str, names):
+	"""First step of "Print Shopee Labels": fetch what the selection lacks; returns ready notes and failures."""
+	require_manager()
+	from shopee_bridge.services import shipping_labels
+
+	names = _names(names)
+	for name in names:
+		_shipping_doc(doctype, name)
+	return shipping_labels.prepare_labels(doctype, names)
+
+
+@frappe.whitelist(methods=["GET"])
+def print_shipping_labels(delivery_notes):
+	"""One PDF with the newest Shopee label of each Delivery Note, as a download."""
+	require_manager()
+	from shopee_bridge.services import shipping_labels
+
+	notes = _names(delivery_notes)
+	for name in notes:
+		_shipping_doc("Delivery Note", name)
+	frappe.local.response.filename = "shopee-labels.pdf"
+	frappe.local.response.filecontent = shipping_labels.merged_labels(notes)
+	frappe.local.response.type = "download"
+
+
+# -- returns -----------------------------------------------------------------------------------------
+
+
+def _return_doc(name: str, permission: str = "read"):
+	from shopee_bridge.constants import RETURN
+
+	doc = frappe.get_doc(RETURN, name)
+	doc.check_permission(permission)
+	return doc
+
+
+@frappe.whitelist(methods=["POST"])
+def sync_returns(shop: str | None = None):
+	"""Queue an incremental returns sync for one shop, or for every enabled shop."""
+	require_manager()
+	from shopee_bridge.jobs.returns import enqueue_returns_sync
+
+	shops = [shop] if shop else frappe.get_all(SHOP, filters={"enabled": 1}, pluck="name")
+	for name in shops:
+		frappe.get_doc(SHOP, name).check_permission("read")
+	return [enqueue_returns_sync(name) for name in shops]
+
+
+@frappe.whitelist(methods=["POST"])
+def refresh_return(name: str):
+	"""Fetch the return from Shopee now and make the documents it calls for."""
+	require_manager()
+	from shopee_bridge.services import returns
+
+	doc = _return_doc(name)
+	with _ShopeeAnswer():
+		return returns.sync_return(doc.shop, doc.return_sn)
+
+
+@frappe.whitelist(methods=["POST"])
+def accept_return(name: str):
+	"""Seller action: accept the buyer's return request (Shopee's confirm)."""
+	require_manager()
+	from shopee_bridge.services import return_actions
+
+	_return_doc(name, "write")
+	return return_actions.accept(name)
+
+
+@frappe.whitelist(methods=["POST"])
+def offer_return_refund(name: str, solution: str, amount):
+	"""Seller action: offer a solution and (partial) refund for the buyer to accept."""
+	require_manager()
+	from shopee_bridge.services import return_actions
+
+	_return_doc(name, "write")
+	return return_actions.offer(name, solution, amount)
+
+
+@frappe.whitelist(methods=["POST"])
+def accept_return_offer(name: str):
+	"""Seller action: accept the buyer's latest offer."""
+	require_manager()
+	from shopee_bridge.services import return_actions
+
+	_return_doc(name, "write")
+	return return_actions.accept_offer(name)
+
+
+@frappe.whitelist()
+def return_dispute_reasons(name: str):
+	"""The dispute reasons Shopee offers for a return, with the evidence each asks for."""
+	require_manager()
+	from shopee_bridge.services import return_actions
+
+	_return_doc(name)
+	with _ShopeeAnswer():
+		return return_actions.dispute_reasons(name)
+
+
+@frappe.whitelist(methods=["POST"])
+def dispute_return(name: str, reason_id, email: str, text: str = "", evidence=None):
+	"""Seller action: dispute the return with a reason and image links per evidence module."""
+	require_manager()
+	from shopee_bridge.services import return_actions
+
+	_return_doc(name, "write")
+	evidence = frappe.parse_json(evidence) if isinstance(evidence, str) else evidence
+	return return_actions.dispute(name, reason_id, email, text, evidence or {})

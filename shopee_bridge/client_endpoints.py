@@ -207,3 +207,100 @@ class ShopeeEndpoints:
 			if not page.get("more"):
 				return
 		raise ShopeeError("get_wallet_transaction_list never reported the last page", code="page_loop")
+
+	# ---- logistics: shipping, tracking, air waybills ----------------------------------------------
+
+	def get_shipping_parameter(self, order_sn: str, package_number: str | None = None) -> dict:
+		"""GET /api/v2/logistics/get_shipping_parameter: {info_needed, pickup, dropoff}."""
+		params = {"order_sn": order_sn, "package_number": package_number or None}
+		return self._response("GET", "/api/v2/logistics/get_shipping_parameter", params)
+
+	def ship_order(
+		self,
+		order_sn: str,
+		package_number: str | None = None,
+		*,
+		pickup: dict | None = None,
+		dropoff: dict | None = None,
+		non_integrated: dict | None = None,
+	) -> dict:
+		"""POST /api/v2/logistics/ship_order with exactly one mode; never resent (it may have been applied)."""
+		modes = {"pickup": pickup, "dropoff": dropoff, "non_integrated": non_integrated}
+		chosen = {mode: choice for mode, choice in modes.items() if choice is not None}
+		if len(chosen) != 1:
+			raise ValueError("ship_order takes exactly one of pickup, dropoff and non_integrated")
+		body = {"order_sn": order_sn, **chosen}
+		if package_number:
+			body["package_number"] = package_number
+		return self._response("POST", "/api/v2/logistics/ship_order", body=body, idempotent=False)
+
+	def get_shipping_document_parameter(self, orders: list[dict]) -> list[dict]:
+		"""POST /api/v2/logistics/get_shipping_document_parameter (a read) for 1..50 {order_sn, package_number}."""
+		_check_batch(orders, "get_shipping_document_parameter")
+		body = {"order_list": list(orders)}
+		path = "/api/v2/logistics/get_shipping_document_parameter"
+		return self._response("POST", path, body=body, idempotent=True).get("result_list") or []
+
+	def create_shipping_document(self, orders: list[dict]) -> list[dict]:
+		"""POST /api/v2/logistics/create_shipping_document for 1..50 orders; per-order fail_error in the rows."""
+		_check_batch(orders, "create_shipping_document")
+		body = {"order_list": list(orders)}
+		path = "/api/v2/logistics/create_shipping_document"
+		return self._response("POST", path, body=body, idempotent=False).get("result_list") or []
+
+	def get_shipping_document_result(self, orders: list[dict]) -> list[dict]:
+		"""POST /api/v2/logistics/get_shipping_document_result (a read): status READY, FAILED or PROCESSING."""
+		_check_batch(orders, "get_shipping_document_result")
+		body = {"order_list": list(orders)}
+		path = "/api/v2/logistics/get_shipping_document_result"
+		return self._response("POST", path, body=body, idempotent=True).get("result_list") or []
+
+	def download_shipping_document(self, orders: list[dict], document_type: str | None = None):
+		"""POST /api/v2/logistics/download_shipping_document: the document's bytes (a ShopeeFile)."""
+		_check_batch(orders, "download_shipping_document")
+		body = {"order_list": list(orders)}
+		if document_type:
+			body["shipping_document_type"] = document_type
+		path = "/api/v2/logistics/download_shipping_document"
+		return self.request("POST", path, body=body, idempotent=True, file=True)
+
+	# ---- returns: the seller's answers -------------------------------------------------------------
+
+	def confirm_return(self, return_sn: str) -> dict:
+		"""POST /api/v2/returns/confirm: agree to the buyer's request (a write: never resent)."""
+		body = {"return_sn": return_sn}
+		return self._response("POST", "/api/v2/returns/confirm", body=body, idempotent=False)
+
+	def offer_return_solution(self, return_sn: str, solution: str, refund_amount=None) -> dict:
+		"""POST /api/v2/returns/offer: propose RETURN_REFUND or REFUND, optionally with another refund."""
+		body = {"return_sn": return_sn, "proposed_solution": solution}
+		if refund_amount is not None:
+			body["proposed_adjusted_refund_amount"] = float(refund_amount)
+		return self._response("POST", "/api/v2/returns/offer", body=body, idempotent=False)
+
+	def accept_return_offer(self, return_sn: str) -> dict:
+		"""POST /api/v2/returns/accept_offer: take the buyer's latest proposal."""
+		body = {"return_sn": return_sn}
+		return self._response("POST", "/api/v2/returns/accept_offer", body=body, idempotent=False)
+
+	def dispute_return(
+		self, return_sn: str, email: str, reason_id: int, text: str = "", image_list: list | None = None
+	) -> dict:
+		"""POST /api/v2/returns/dispute with a reason from get_return_dispute_reason and evidence modules."""
+		body = {
+			"return_sn": return_sn,
+			"email": email,
+			"dispute_reason_id": int(reason_id),
+			"dispute_text_reason": text or "",
+			"image_list": list(image_list or []),
+		}
+		return self._response("POST", "/api/v2/returns/dispute", body=body, idempotent=False)
+
+	def get_available_solutions(self, return_sn: str) -> dict:
+		"""GET /api/v2/returns/get_available_solutions: which solutions and refund range the seller may offer."""
+		return self._response("GET", "/api/v2/returns/get_available_solutions", {"return_sn": return_sn})
+
+	def get_return_dispute_reason(self, return_sn: str) -> list[dict]:
+		"""GET /api/v2/returns/get_return_dispute_reason: dispute_reason_list with evidence modules."""
+		path = "/api/v2/returns/get_return_dispute_reason"
+		return self._response("GET", path, {"return_sn": return_sn}).get("dispute_reason_list") or []

@@ -56,6 +56,7 @@ __all__ = [
 	"ShopeeClient",
 	"ShopeeDailyLimitError",
 	"ShopeeError",
+	"ShopeeFile",
 	"ShopeeNotFoundError",
 	"ShopeeParamError",
 	"ShopeeRateLimitError",
@@ -149,6 +150,18 @@ def _retry_after(response: requests.Response) -> float | None:
 		return None
 
 
+@dataclass(frozen=True)
+class ShopeeFile:
+	"""A document Shopee sent as raw bytes (e.g. a shipping label PDF)."""
+
+	content: bytes = field(repr=False)
+	content_type: str = ""
+
+
+def _is_json(response: requests.Response) -> bool:
+	return "json" in response.headers.get("Content-Type", "").lower()
+
+
 def _json_or_none(response: requests.Response):
 	try:
 		return response.json()
@@ -204,31 +217,42 @@ class ShopeeClient(ShopeeEndpoints):
 	# ---- core -------------------------------------------------------------------------------------
 
 	def request(
-		self, method: str, path: str, params=None, body=None, *, idempotent: bool | None = None
-	) -> dict:
-		"""Call path (signed, retried, one token refresh on an invalid token); return the JSON envelope."""
+		self,
+		method: str,
+		path: str,
+		params=None,
+		body=None,
+		*,
+		idempotent: bool | None = None,
+		file: bool = False,
+	):
+		"""Call path (signed, retried, one token refresh on an invalid token); return the JSON envelope.
+
+		With file=True a successful non-JSON answer (a downloaded document) is returned as a ShopeeFile.
+		"""
 		method = method.upper()
 		idempotent = method == "GET" if idempotent is None else idempotent
+		send = (method, path, params, body, idempotent)
 		if auth.is_public_path(path):
-			return self._send(method, path, params, body, idempotent, None)
+			return self._send(*send, None, file)
 		if self.shop_id is None:
 			raise ValueError(f"{path} is a shop call; create the client with a shop_id")
 		access_token = self._fresh_access_token()
 		try:
-			return self._send(method, path, params, body, idempotent, access_token)
+			return self._send(*send, access_token, file)
 		except ShopeeTokenInvalid:
 			access_token = self._recover_access_token(access_token)
-			return self._send(method, path, params, body, idempotent, access_token)
+			return self._send(*send, access_token, file)
 
 	def backoff_delay(self, attempt: int) -> float:
 		"""Exponential backoff for retry number attempt (0-based), capped, with jitter in [0.5, 1.0]x."""
 		return min(self.backoff_cap, self.backoff_base * 2**attempt) * self.rng.uniform(0.5, 1.0)
 
-	def _send(self, method, path, params, body, idempotent: bool, access_token: str | None) -> dict:
+	def _send(self, method, path, params, body, idempotent: bool, access_token: str | None, file=False):
 		attempt = 0
 		while True:
 			try:
-				return self._attempt(method, path, params, body, access_token, attempt + 1)
+				return self._attempt(method, path, params, body, access_token, attempt + 1, file)
 			except ShopeeError as exc:
 				delay = self._retry_delay(exc, attempt, idempotent)
 				if delay is None or attempt >= self.max_retries:
@@ -245,7 +269,7 @@ class ShopeeClient(ShopeeEndpoints):
 			return self.backoff_delay(attempt)
 		return None
 
-	def _attempt(self, method, path, params, body, access_token: str | None, attempt: int) -> dict:
+	def _attempt(self, method, path, params, body, access_token: str | None, attempt: int, file=False):
 		query = self._signed_query(path, access_token)
 		query.update(_encode_query(params))
 		json_body = (body or {}) if method == "POST" else None
@@ -255,8 +279,17 @@ class ShopeeClient(ShopeeEndpoints):
 			response = self.session.request(
 				method, self.base_url + path, params=query, json=json_body, timeout=self.timeout
 			)
-			http_status, payload = response.status_code, _json_or_none(response)
-			error = error_from_response(http_status, payload, path)
+			http_status = response.status_code
+			if file and http_status == 200 and not _is_json(response):
+				payload = ShopeeFile(response.content, response.headers.get("Content-Type", ""))
+				error = (
+					None if payload.content else ShopeeServerError("empty document", code="error_empty_file")
+				)
+			else:
+				payload = _json_or_none(response)
+				error = error_from_response(http_status, payload, path)
+				if file and error is None:
+					error = ShopeeError(f"{path} answered JSON, not a document", code="error_not_a_file")
 			if isinstance(error, ShopeeRateLimitError) and error.retry_after is None:
 				error.retry_after = _retry_after(response)
 		except requests.RequestException as exc:

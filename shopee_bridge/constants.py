@@ -93,3 +93,15 @@ REGION_CURRENCIES = {
 	"CL": "CLP",
 	"PL": "PLN",
 }
+
+# Logistics and returns
+RETURN = "Shopee Return"
+SHIPPING_LABEL = "Shopee Shipping Label"
+PACKAGE_FIELD = "shopee_package_number"
+TRACKING_FIELD = "shopee_tracking_number"
+CARRIER_FIELD = "shopee_shipping_carrier"
+SHIPPING_MODE_FIELD = "shopee_shipping_mode"
+LOGISTICS_STATUS_FIELD = "shopee_logistics_status"
+SHIPMENT_STATE_FIELD = "shopee_shipment_state"
+SHIPPED_AT_FIELD = "shopee_shipment_arranged_at"
+RETURN_SN_FIELD = "shopee_return_sn"

@@ -24,11 +24,23 @@ scheduler_events = {
 		"*/2 * * * *": ["shopee_bridge.jobs.process_webhook.retry_due"],
 		"*/30 * * * *": ["shopee_bridge.jobs.tokens.refresh_expiring_tokens"],
 		"*/5 * * * *": ["shopee_bridge.jobs.schedule.orders"],
-		"*/10 * * * *": ["shopee_bridge.services.fiscal.resume_stalled"],
 		"30 1 * * *": ["shopee_bridge.jobs.schedule.integrity"],
+		"*/10 * * * *": [
+			"shopee_bridge.services.fiscal.resume_stalled",
+			"shopee_bridge.jobs.schedule.tracking",
+		],
+		"*/15 * * * *": ["shopee_bridge.jobs.schedule.returns"],
+		"17 * * * *": ["shopee_bridge.jobs.schedule.shipped_orders"],
 	},
 }
 
 default_log_clearing_doctypes = {"Shopee Sync Log": 60, "Shopee OAuth State": 7}
 
-doctype_js = {"Sales Order": "public/js/sales_order.js"}
+doctype_js = {
+	"Sales Order": ["public/js/sales_order.js", "public/js/shopee_shipment.js"],
+	"Delivery Note": "public/js/shopee_shipment.js",
+}
+doctype_list_js = {
+	"Sales Order": "public/js/shopee_shipment_list.js",
+	"Delivery Note": "public/js/shopee_shipment_list.js",
+}

@@ -8,17 +8,25 @@ from shopee_bridge.constants import (
 	BUYER_FEE_FIELD,
 	BUYER_PAID_FIELD,
 	BUYER_USERNAME_FIELD,
+	CARRIER_FIELD,
 	CUSTOMER_KEY_FIELD,
 	LAST_PUSH_FIELD,
+	LOGISTICS_STATUS_FIELD,
 	MANAGER_ROLE,
 	MODULE,
 	ORDER_SN_FIELD,
 	ORDER_STATUS_FIELD,
+	PACKAGE_FIELD,
 	RESIDUAL_FIELD,
+	RETURN_SN_FIELD,
 	SETTINGS,
+	SHIPMENT_STATE_FIELD,
+	SHIPPED_AT_FIELD,
+	SHIPPING_MODE_FIELD,
 	SHOP,
 	SHOP_FIELD,
 	SHOPEE_FUNDED_FIELD,
+	TRACKING_FIELD,
 	WAITING_REASON_FIELD,
 	WORKSPACE,
 )
@@ -61,7 +69,7 @@ def _shop_link(insert_after: str) -> dict:
 
 def get_custom_fields() -> dict:
 	"""Custom fields the app adds to ERPNext doctypes, in a collapsible "Shopee" section."""
-	return {
+	fields = {
 		"Sales Order": [
 			_section("terms"),
 			_order_sn(unique=1, no_copy=1),
@@ -179,6 +187,70 @@ def get_custom_fields() -> dict:
 				"insert_after": "links",
 			},
 		],
+	}
+	for doctypes, extra in shipment_and_return_fields().items():
+		fields.setdefault(doctypes, []).extend(extra)
+	return fields
+
+
+def _shipment_fields(insert_after: str) -> list[dict]:
+	"""The Shopee package's shipment, on the Sales Order and (copied by ERPNext's mapping) the Delivery Note."""
+	names = (
+		(PACKAGE_FIELD, "Shopee Package Number", "Data"),
+		(TRACKING_FIELD, "Tracking Number", "Data"),
+		(CARRIER_FIELD, "Shipping Carrier", "Data"),
+		(SHIPPING_MODE_FIELD, "Shipping Mode", "Data"),
+		(LOGISTICS_STATUS_FIELD, "Shopee Logistics Status", "Data"),
+		(SHIPMENT_STATE_FIELD, "Shipment", "Data"),
+		(SHIPPED_AT_FIELD, "Shipment Arranged At", "Datetime"),
+	)
+	fields, after = [], insert_after
+	for fieldname, label, fieldtype in names:
+		fields.append(
+			{
+				"fieldname": fieldname,
+				"label": label,
+				"fieldtype": fieldtype,
+				"read_only": 1,
+				"allow_on_submit": 1,
+				"insert_after": after,
+			}
+		)
+		after = fieldname
+	fields[1]["in_standard_filter"] = 1
+	fields[5]["description"] = (
+		"Arranged, or Unconfirmed while Shopee's answer to the shipment was lost (it is re-read)."
+	)
+	return fields
+
+
+def _return_sn(insert_after: str) -> dict:
+	return {
+		"fieldname": RETURN_SN_FIELD,
+		"label": "Shopee Return SN",
+		"fieldtype": "Data",
+		"read_only": 1,
+		"unique": 1,
+		"no_copy": 1,
+		"insert_after": insert_after,
+	}
+
+
+def shipment_and_return_fields() -> dict:
+	"""Shipment fields (Sales Order, Delivery Note) and the return key of credit notes and return notes."""
+	return {
+		"Sales Order": [
+			{
+				"fieldname": "shopee_shipment_section",
+				"label": "Shopee Shipment",
+				"fieldtype": "Section Break",
+				"collapsible": 1,
+				"insert_after": WAITING_REASON_FIELD,
+			},
+			*_shipment_fields("shopee_shipment_section"),
+		],
+		"Delivery Note": [*_shipment_fields(SHOP_FIELD), _return_sn(SHIPPED_AT_FIELD)],
+		"Sales Invoice": [_return_sn(SHOP_FIELD)],
 	}
 
 

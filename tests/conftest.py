@@ -22,3 +22,11 @@ def sandbox(partner):
 		partner["partner_id"], partner["partner_key"], seed=1, orders=SANDBOX_ORDERS
 	) as server:
 		yield server
+
+
+@pytest.fixture
+def client(sandbox):
+	"""A ShopeeClient for the sandbox's shop 600001 with its issued tokens, fast retries."""
+	from sandbox_shop import make_client
+
+	return make_client(sandbox)

@@ -33,6 +33,21 @@ SHOP_JOBS: dict[str, ShopJob] = {
 		"sync_incremental_orders",
 		"order_sync_interval",
 	),
+	"returns": ShopJob(
+		"shopee_bridge.jobs.returns.sync_shop_returns",
+		"auto_sync_returns",
+		"sync_incremental_returns",
+	),
+	"tracking": ShopJob(
+		"shopee_bridge.jobs.logistics.poll_shop_tracking",
+		"auto_sync_shipping",
+		"poll_tracking_numbers",
+	),
+	"shipped_orders": ShopJob(
+		"shopee_bridge.jobs.logistics.advance_shipped_orders",
+		"auto_sync_shipping",
+		"advance_shipped_orders",
+	),
 	"integrity": ShopJob(
 		"shopee_bridge.services.integrity.report_job",
 		"auto_integrity_report",
@@ -104,3 +119,15 @@ def orders() -> list[str]:
 
 def integrity() -> list[str]:
 	return schedule("integrity")
+
+
+def returns() -> list[str]:
+	return schedule("returns")
+
+
+def tracking() -> list[str]:
+	return schedule("tracking")
+
+
+def shipped_orders() -> list[str]:
+	return schedule("shipped_orders")

@@ -269,12 +269,6 @@ def _order_index(sandbox, call: Call, params: dict) -> int:
 	return index
 
 
-def get_tracking_number(sandbox, call: Call) -> Reply:
-	"""logistics/get_tracking_number: empty until the order is PROCESSED."""
-	index = _order_index(sandbox, call, call.query)
-	return Reply(200, success_envelope({"tracking_number": sandbox.dataset.tracking_number(index)}))
-
-
 # -- returns ---------------------------------------------------------------------------------
 
 
@@ -366,6 +360,9 @@ def _wanted(row: dict, query: dict) -> bool:
 	return True
 
 
+# The endpoint modules below use this module's helpers, so they are imported once those exist.
+from shopee_bridge.sandbox import logistics_api, returns_api
+
 ROUTES = {
 	auth.AUTH_PARTNER_PATH: ("GET", auth_partner),
 	"/api/v2/auth/token/get": ("POST", token_get),
@@ -373,11 +370,12 @@ ROUTES = {
 	"/api/v2/shop/get_shop_info": ("GET", get_shop_info),
 	"/api/v2/order/get_order_list": ("GET", get_order_list),
 	"/api/v2/order/get_order_detail": ("GET", get_order_detail),
-	"/api/v2/logistics/get_tracking_number": ("GET", get_tracking_number),
 	"/api/v2/returns/get_return_list": ("GET", get_return_list),
 	"/api/v2/returns/get_return_detail": ("GET", get_return_detail),
 	"/api/v2/payment/get_escrow_detail": ("GET", get_escrow_detail),
 	"/api/v2/payment/get_escrow_detail_batch": ("POST", get_escrow_detail_batch),
 	"/api/v2/payment/get_escrow_list": ("GET", get_escrow_list),
 	"/api/v2/payment/get_wallet_transaction_list": ("GET", get_wallet_transaction_list),
+	**logistics_api.ROUTES,
+	**returns_api.ROUTES,
 }

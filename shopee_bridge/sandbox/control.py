@@ -3,6 +3,8 @@
 import ipaddress
 import json
 
+from shopee_bridge.sandbox import logistics_api, returns_api
+
 CONTROL_PREFIX = "/_sandbox/"
 
 
@@ -129,3 +131,5 @@ ROUTES = {
 	("GET", "tokens"): tokens,
 	("GET", "info"): info,
 }
+ROUTES.update(logistics_api.CONTROL_ROUTES)
+ROUTES.update(returns_api.CONTROL_ROUTES)

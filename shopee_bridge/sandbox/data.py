@@ -171,6 +171,8 @@ class Dataset:
 		self._version = 0
 		self._views: dict[tuple, tuple[list, list]] = {}
 		self._facts: OrderedDict[int, dict] = OrderedDict()
+		self.shipments: dict[int, dict] = {}  # logistics state of orders shipped through the API
+		self.return_states: dict[str, dict] = {}  # negotiation, dispute, reverse parcel of returns
 		self._build_index(int(orders))
 		self._buyer_pool = max(10, len(self._sns) // 3)
 		self._plan_returns()
@@ -375,7 +377,37 @@ class Dataset:
 		return selected
 
 	def return_view(self, entry: finance.ReturnEntry, detail: bool = False) -> dict:
-		return finance.return_view(self.seed, entry, self.facts(entry.order_index), detail)
+		state = self.return_states.get(entry.return_sn)
+		return finance.return_view(self.seed, entry, self.facts(entry.order_index), detail, state)
+
+	def open_return(
+		self, order_sn: str, full: bool = False, solution: int | None = None
+	) -> finance.ReturnEntry:
+		"""The buyer opens a return request on an order now; an order has at most one return."""
+		index = self._by_sn[order_sn]
+		with self._lock:
+			if index in self._returns:
+				raise ValueError(f"order {order_sn} already has return {self._returns[index].return_sn}")
+			now = max(int(time.time()), self.state(index)[1] + 1)
+			entry = finance.opened_return(self.seed, index, now, full, solution)
+			self._returns[index] = entry
+			self._returns_by_sn[entry.return_sn] = entry
+		return entry
+
+	@property
+	def lock(self) -> threading.RLock:
+		"""The dataset's lock, for the endpoints that change shipment and return state."""
+		return self._lock
+
+	def update_return(self, return_sn: str, **changes) -> finance.ReturnEntry:
+		"""Replace fields of a return (status, refund, solution...); update_time moves to now, always later."""
+		with self._lock:
+			entry = self._returns_by_sn[return_sn]
+			update_time = max(int(time.time()), entry.update_time + 1)
+			entry = entry._replace(**{"update_time": update_time, **changes})
+			self._returns[entry.order_index] = entry
+			self._returns_by_sn[return_sn] = entry
+		return entry
 
 	def find_return(self, return_sn: str, shop_id=None) -> finance.ReturnEntry | None:
 		"""The return with return_sn (of the shop when given), or None."""

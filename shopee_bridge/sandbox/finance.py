@@ -8,6 +8,7 @@ from shopee_bridge.sandbox.catalogue import line_identity, mix, to_money
 
 DAY = 86400
 TO_RETURN_STATES = ("REQUESTED", "PROCESSING", "JUDGING", "SELLER_DISPUTE")
+NEGOTIABLE_STATES = ("REQUESTED", "PROCESSING")
 SETTLED_RETURN_STATES = ("ACCEPTED", "ACCEPTED", "CLOSED", "CANCELLED")
 RETURN_REASONS = ("NOT_RECEIPT", "WRONG_ITEM", "ITEM_DAMAGED", "CHANGE_MIND", "ITEM_MISSING")
 WITHDRAWAL_EVERY_DAYS = 3
@@ -38,7 +39,11 @@ ZERO_INCOME_FIELDS = (
 
 
 class ReturnEntry(NamedTuple):
-	"""The compact index row of one return; a full return takes back every unit of the order."""
+	"""The compact index row of one return; a full return takes back every unit of the order.
+
+	`refund` is the amount agreed in a negotiation (None: the returned units' value) and `solution`
+	the solution it settled on (None: as the buyer requested; 0 return and refund, 1 refund only).
+	"""
 
 	return_sn: str
 	order_index: int
@@ -46,6 +51,8 @@ class ReturnEntry(NamedTuple):
 	update_time: int
 	status: str
 	full: bool = False
+	refund: Decimal | None = None
+	solution: int | None = None
 
 
 class Refund(NamedTuple):
@@ -174,9 +181,20 @@ def plan_return(
 		closed = min(anchor, opened + (decision >> 8) % DAY)
 	else:
 		return None
-	return_sn = f"{mix(seed, index, 0x2E8) % 10**9:09d}{index:06d}"
 	full = harsh and decision % 3 == 1
-	return ReturnEntry(return_sn, index, opened, max(opened, closed), state, full)
+	return ReturnEntry(return_sn_for(seed, index), index, opened, max(opened, closed), state, full)
+
+
+def return_sn_for(seed: int, index: int) -> str:
+	"""The return_sn of an order's return (an order has at most one)."""
+	return f"{mix(seed, index, 0x2E8) % 10**9:09d}{index:06d}"
+
+
+def opened_return(
+	seed: int, index: int, now: int, full: bool = False, solution: int | None = None
+) -> ReturnEntry:
+	"""A return request the buyer opens now (REQUESTED); solution None lets the data decide it."""
+	return ReturnEntry(return_sn_for(seed, index), index, now, now, "REQUESTED", full, None, solution)
 
 
 def returned_units(seed: int, ret: ReturnEntry, facts: dict) -> list[tuple[dict, int, Decimal]]:
@@ -194,7 +212,23 @@ def returned_units(seed: int, ret: ReturnEntry, facts: dict) -> list[tuple[dict,
 		)
 		left -= refund
 		units.append((line, quantity, refund))
-	return units
+	if ret.refund is None:
+		return units
+	agreed = _spread(ret.refund, [refund for _line, _quantity, refund in units], facts["decimals"])
+	return [(line, quantity, part) for (line, quantity, _refund), part in zip(units, agreed, strict=True)]
+
+
+def _spread(amount: Decimal, weights: list[Decimal], decimals: int) -> list[Decimal]:
+	"""amount split in proportion to weights, in the currency's steps, adding up exactly."""
+	step = Decimal(1).scaleb(-decimals)
+	units = int(to_money(amount, decimals) / step)
+	if not sum(weights):
+		weights = [Decimal(1)] * len(weights)
+	exact = [Decimal(units) * weight / sum(weights) for weight in weights]
+	parts = [int(share) for share in exact]
+	for i in sorted(range(len(exact)), key=lambda i: (parts[i] - exact[i], i))[: units - sum(parts)]:
+		parts[i] += 1
+	return [part * step for part in parts]
 
 
 def accepted_refund(seed: int, ret: ReturnEntry | None, facts: dict) -> Refund:
@@ -206,14 +240,26 @@ def accepted_refund(seed: int, ret: ReturnEntry | None, facts: dict) -> Refund:
 		to_money(line["shopee_discount"] * quantity / line["quantity"], facts["decimals"])
 		for line, quantity, _refund in units
 	)
-	return Refund(Decimal(sum(refund for _line, _quantity, refund in units)), Decimal(rebate))
+	amount = Decimal(sum(refund for _line, _quantity, refund in units))
+	if ret.refund is not None:  # a negotiated refund takes back the rebate in the same proportion
+		full = sum(
+			refund for _line, _quantity, refund in returned_units(seed, ret._replace(refund=None), facts)
+		)
+		rebate = to_money(rebate * amount / full, facts["decimals"]) if full else Decimal(0)
+	return Refund(amount, Decimal(rebate))
 
 
-def return_view(seed: int, ret: ReturnEntry, facts: dict, detail: bool = False) -> dict:
-	"""A get_return_list row, or with detail=True the get_return_detail response."""
+def return_view(
+	seed: int, ret: ReturnEntry, facts: dict, detail: bool = False, state: dict | None = None
+) -> dict:
+	"""A get_return_list row, or with detail=True the get_return_detail response.
+
+	`state` holds what seller actions changed (negotiation, dispute, reverse parcel); see returns_api.
+	"""
 	units = returned_units(seed, ret, facts)
 	refund = sum(amount for _line, _quantity, amount in units)
 	decision = mix(seed, ret.order_index, 0x2EA)
+	needs_logistics = decision % 3 != 0 if ret.solution is None else ret.solution == 0
 	items = [_return_item(line, quantity, amount, facts, detail) for line, quantity, amount in units]
 	before_discount = sum(line["selling_total"] * quantity / line["quantity"] for line, quantity, _ in units)
 	view = {
@@ -228,16 +274,16 @@ def return_view(seed: int, ret: ReturnEntry, facts: dict, detail: bool = False) 
 		"amount_before_discount": before_discount,
 		"reason": RETURN_REASONS[decision % len(RETURN_REASONS)],
 		"text_reason": "Sandbox return",
-		"tracking_number": f"RTN{decision % 10**10:010d}",
-		"needs_logistics": decision % 3 != 0,
+		"tracking_number": f"RTN{decision % 10**10:010d}" if needs_logistics else "",
+		"needs_logistics": needs_logistics,
 		"user": {"username": facts["buyer"]["username"], "email": "", "portrait": ""},
 		"item": items,
-		"return_solution": 0 if decision % 3 != 0 else 1,
+		"return_solution": 0 if needs_logistics else 1,
 		"return_refund_request_type": 0,
 		"validation_type": "seller_validation",
 	}
 	if detail:
-		view.update(_return_extras(ret, refund))
+		view.update(_return_extras(ret, refund, needs_logistics, decision, facts["decimals"], state or {}))
 	return view
 
 
@@ -259,19 +305,58 @@ def _return_item(line: dict, quantity: int, refund: Decimal, facts: dict, detail
 	return item
 
 
-def _return_extras(ret: ReturnEntry, refund: Decimal) -> dict:
+def _return_extras(
+	ret: ReturnEntry, refund: Decimal, needs_logistics: bool, decision: int, decimals: int, state: dict
+) -> dict:
+	"""Negotiation, proofs, the buyer's evidence and the reverse parcel, after any seller action.
+
+	Some buyers ask for a partial refund only (they keep the goods): their offer is half the refund.
+	"""
+	partial_ask = decision % 4 == 1 and needs_logistics
+	negotiation = {
+		"negotiation_status": "PENDING_RESPOND" if ret.status in NEGOTIABLE_STATES else "TERMINATED",
+		"latest_solution": "REFUND" if partial_ask or not needs_logistics else "RETURN_REFUND",
+		"latest_offer_amount": to_money(refund / 2, decimals) if partial_ask else refund,
+		"latest_offer_creator": "buyer",
+		"counter_limit": 2,
+		"offer_due_date": ret.create_time + 3 * DAY,
+		**state.get("negotiation", {}),
+	}
 	open_state = ret.status in TO_RETURN_STATES
 	return {
-		"negotiation": {
-			"negotiation_status": "PENDING_RESPOND" if open_state else "TERMINATED",
-			"latest_solution": "RETURN_REFUND",
-			"latest_offer_amount": refund,
-			"offer_due_date": ret.create_time + 3 * DAY,
+		"negotiation": negotiation,
+		"seller_proof": {
+			"seller_proof_status": state.get("seller_proof_status", "PENDING" if open_state else "NOT_NEEDED")
 		},
-		"seller_proof": {"seller_proof_status": "PENDING" if open_state else "NOT_NEEDED"},
 		"seller_compensation": {"seller_compensation_status": "NOT_REQUIRED"},
-		"reverse_logistics_status": "LOGISTICS_PENDING_ARRANGE" if open_state else "LOGISTICS_DELIVERY_DONE",
+		"reverse_logistics_status": state.get(
+			"reverse_logistics_status", _reverse_status(ret, needs_logistics)
+		),
+		"image": [
+			f"https://sandbox.invalid/returns/{ret.return_sn}/{n}.jpg" for n in range(1 + decision % 3)
+		],
+		"buyer_videos": [
+			{
+				"thumbnail_url": f"https://sandbox.invalid/returns/{ret.return_sn}/video.jpg",
+				"video_url": f"https://sandbox.invalid/returns/{ret.return_sn}/video.mp4",
+			}
+		]
+		if decision % 5 == 0
+		else [],
+		"dispute_reason": state.get("dispute_reason", []),
+		"dispute_text_reason": state.get("dispute_text_reason", []),
+		"return_ship_due_date": ret.create_time + 5 * DAY if needs_logistics else 0,
+		"return_seller_due_date": ret.create_time + 8 * DAY if needs_logistics else 0,
 	}
+
+
+def _reverse_status(ret: ReturnEntry, needs_logistics: bool) -> str:
+	"""Where the parcel coming back is: generated ACCEPTED returns have it back already."""
+	if not needs_logistics:
+		return ""
+	if ret.status in TO_RETURN_STATES:
+		return "LOGISTICS_PENDING_ARRANGE"
+	return "LOGISTICS_DELIVERY_DONE" if ret.status == "ACCEPTED" else "LOGISTICS_NOT_START"
 
 
 def withdrawal_times(anchor: int, first_time: int) -> list[int]:

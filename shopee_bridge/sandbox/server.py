@@ -18,7 +18,17 @@ from shopee_bridge.sandbox.data import Dataset
 from shopee_bridge.sandbox.errors import ApiError, dump_json, error_envelope
 from shopee_bridge.sandbox.tokens import TokenStore
 
-FAULT_KINDS = ("rate_limit", "server_error", "slow", "drop", "invalid_token")
+FAULT_KINDS = (
+	"rate_limit",
+	"server_error",
+	"slow",
+	"drop",
+	"invalid_token",
+	"drop_after_apply",
+	"bad_gateway_after_apply",
+)
+# The call is applied, then the answer is lost: hung up, or a gateway's bare 502 (no Shopee envelope).
+APPLIED_FAULTS = ("drop_after_apply", "bad_gateway_after_apply")
 ANY_PATH = "*"
 PARTNER_LEVEL_PUSH_CODES = (1, 2, 12)
 DROP = object()
@@ -114,6 +124,11 @@ class SandboxServer:
 		fault = {"kind": kind, "left": int(count), "retry_after": int(retry_after), "delay": float(delay)}
 		with self._lock:
 			self._faults.setdefault(path, deque()).append(fault)
+
+	def clear_faults(self) -> None:
+		"""Forget every fault not yet used."""
+		with self._lock:
+			self._faults.clear()
 
 	def _take_fault(self, path: str) -> dict | None:
 		with self._lock:
@@ -222,14 +237,19 @@ class SandboxServer:
 
 	def _answer(self, method: str, path: str, query: dict, raw_body: bytes):
 		fault = self._take_fault(path)
-		if fault:
+		if fault and fault["kind"] not in APPLIED_FAULTS:
 			if fault["kind"] == "drop":
 				return DROP
 			if fault["kind"] == "slow":
 				time.sleep(fault["delay"])
 			else:
 				raise _fault_error(fault)
-		return api.handle(self, api.Call(method, path, query, _parse_body(raw_body)))
+		reply = api.handle(self, api.Call(method, path, query, _parse_body(raw_body)))
+		if fault and fault["kind"] == "drop_after_apply":
+			return DROP
+		if fault and fault["kind"] == "bad_gateway_after_apply":
+			return api.Reply(502, b"<html>502 Bad Gateway</html>", {"Content-Type": "text/html"})
+		return reply
 
 
 def _is_ipv4_loopback(host: str) -> bool:
@@ -306,10 +326,11 @@ class _Handler(BaseHTTPRequestHandler):
 			self._send(reply.status, reply.payload, reply.headers)
 
 	def _send(self, status: int, payload, headers: dict) -> None:
-		body = b"" if payload is None else dump_json(payload)
+		"""JSON payloads are encoded; bytes (a downloaded document) go out as they are."""
+		body = payload if isinstance(payload, bytes) else b"" if payload is None else dump_json(payload)
+		headers = {"Content-Type": "application/json", **headers}
 		try:
 			self.send_response(status)
-			self.send_header("Content-Type", "application/json")
 			self.send_header("Content-Length", str(len(body)))
 			for name, value in headers.items():
 				self.send_header(name, value)

@@ -282,10 +282,14 @@ def check_grand_total(so, mapped: dict) -> None:
 
 
 def make_delivery_note(so_name: str, shipped_at) -> str:
-	"""Deliver the order, dated at its pickup; when stock only arrived later, dated now (with a comment)."""
+	"""Deliver the order, dated at its pickup; when stock only arrived later, dated now (with a comment).
+
+	A shipment arranged from Desk left a draft Delivery Note (tracking number, label): that one is submitted.
+	"""
 	from erpnext.selling.doctype.sales_order.sales_order import make_delivery_note as map_delivery_note
 
-	dn = map_delivery_note(so_name)
+	draft = find_draft_delivery_note(frappe.db.get_value("Sales Order", so_name, ORDER_SN_FIELD))
+	dn = frappe.get_doc("Delivery Note", draft) if draft else map_delivery_note(so_name)
 	posting = delivery_datetime(dn, shipped_at)
 	name = _submit_mapped(dn, so_name, posting)
 	if posting != shipped_at:
@@ -296,6 +300,14 @@ def make_delivery_note(so_name: str, shipped_at) -> str:
 			),
 		)
 	return name
+
+
+def find_draft_delivery_note(order_sn: str | None) -> str | None:
+	"""The order's draft Delivery Note, made when its shipment was arranged from Desk (not a return)."""
+	if not order_sn:
+		return None
+	filters = {ORDER_SN_FIELD: order_sn, "docstatus": 0, "is_return": 0}
+	return frappe.db.get_value("Delivery Note", filters, "name", order_by="creation asc")
 
 
 def make_sales_invoice(so_name: str, posting_date, receivable_account: str | None = None) -> str:
@@ -321,7 +333,10 @@ def _submit_mapped(doc, so_name: str, posting_date) -> str:
 	)
 	if doc.meta.has_field("due_date") and doc.get("due_date"):
 		doc.due_date = max(getdate(doc.due_date), doc.posting_date)
-	doc.insert(ignore_permissions=True)
+	if doc.is_new():
+		doc.insert(ignore_permissions=True)
+	else:  # the draft Delivery Note of a shipment arranged from Desk
+		doc.save(ignore_permissions=True)
 	doc.submit()
 	return doc.name
 

@@ -4,7 +4,8 @@ from dataclasses import dataclass
 
 import frappe
 
-from shopee_bridge.constants import LAST_PUSH_FIELD, ORDER_SN_FIELD, PUSH_CODES, SHOP
+from shopee_bridge.clients import ShopeeError
+from shopee_bridge.constants import LAST_PUSH_FIELD, ORDER_SN_FIELD, PUSH_CODES, RETURN, SHIPPING_LABEL, SHOP
 from shopee_bridge.shop_client import make_client
 from shopee_bridge.webhooks import Push
 
@@ -75,36 +76,39 @@ def _sync_order(shop: str, push: Push) -> Outcome:
 
 
 def handle_tracking_number(push: Push) -> Outcome:
-	"""Code 4: put the tracking number on the order's Delivery Notes."""
+	"""Code 4: the order's tracking number, onto its Sales Order and Delivery Notes (asked for when absent)."""
+	from shopee_bridge.services import logistics
+
 	shop = _require_shop(push)
-	tracking_no = push.data.get("tracking_no") or make_client(shop).get_tracking_number(push.order_sn).get(
-		"tracking_number"
-	)
+	if not push.order_sn:
+		return Outcome("Ignored", "Tracking push without an order_sn")
+	tracking_no = push.data.get("tracking_no") or push.data.get("tracking_number")
+	if not tracking_no:
+		tracking_no = make_client(shop).get_tracking_number(push.order_sn).get("tracking_number")
 	if not tracking_no:
 		raise ValueError(f"No tracking number yet for order {push.order_sn}")
-	notes = frappe.get_all(
-		"Delivery Note", filters={ORDER_SN_FIELD: push.order_sn, "docstatus": ["<", 2]}, pluck="name"
-	)
-	for name in notes:
-		frappe.db.set_value("Delivery Note", name, "lr_no", tracking_no)
+	so_name = logistics.record_tracking(shop, push.order_sn, tracking_no, "Shopee push")
 	message = f"Tracking number {tracking_no} for {push.order_sn}"
-	if not notes:
-		return Outcome("Done", message + "; no Delivery Note yet, the order sync will carry it")
-	return Outcome("Done", message, "Delivery Note", notes[0])
+	if not so_name:
+		return Outcome(
+			"Done", message + "; the order is not booked yet: the tracking poll fills it in once it is"
+		)
+	return Outcome("Done", message, "Sales Order", so_name)
 
 
 def handle_return_update(push: Push) -> Outcome:
-	"""Code 29: fetch the return so its state is on record for the returns flow."""
+	"""Code 29: fetch the return, store it and make the documents it now calls for."""
+	from shopee_bridge.services import returns
+
 	shop = _require_shop(push)
 	return_sn = push.data.get("return_sn")
 	if not return_sn:
 		return Outcome("Ignored", "Return push without a return_sn")
-	detail = make_client(shop).get_return_detail(return_sn)
-	return Outcome(
-		"Done",
-		f"Return {return_sn} of order {detail.get('order_sn') or push.order_sn} is {detail.get('status')}; "
-		"refund amount {}".format(detail.get("refund_amount")),
-	)
+	result = returns.sync_return(shop, str(return_sn))
+	message = f"Return {return_sn} {result['action']}; booking {result['document_status']}"
+	if result.get("waiting"):
+		message += f": waiting for {result['waiting']}"
+	return Outcome("Done", message, RETURN, str(return_sn))
 
 
 def handle_shop_authorization(push: Push) -> Outcome:
@@ -129,11 +133,34 @@ def handle_shop_authorization(push: Push) -> Outcome:
 
 
 def handle_shipping_document(push: Push) -> Outcome:
-	"""Code 15: the AWB for a package is READY or FAILED."""
+	"""Code 15: a package's label is READY (download and attach it) or FAILED (noted).
+
+	A label Shopee will not hand over is reported, not retried (print it from Desk); only transient
+	failures (Shopee busy, rate limits) raise to be retried.
+	"""
+	from shopee_bridge.clients import ShopeeRateLimitError, ShopeeServerError
+	from shopee_bridge.services import shipping_labels
+	from shopee_bridge.services.order_documents import find_sales_order
+
 	_require_shop(push)
+	status = push.data.get("status")
+	prefix = f"Shipping document for {push.order_sn or '?'} package {push.data.get('package_number') or '-'}: {status}"
+	so_name = find_sales_order(push.order_sn) if push.order_sn else None
+	if status != "READY" or not so_name:
+		return Outcome("Done", prefix + ("" if status != "READY" else "; the order is not booked yet"))
+	try:
+		label = shipping_labels.fetch_label("Sales Order", so_name, create=False)
+	except (ShopeeServerError, ShopeeRateLimitError):
+		raise
+	except (ShopeeError, frappe.ValidationError) as e:
+		frappe.db.rollback()
+		frappe.clear_messages()
+		return Outcome(
+			"Done", f"{prefix}; label not downloaded ({e}): print it from Desk", "Sales Order", so_name
+		)
+	verb = "attached" if label["created"] else "already attached"
 	return Outcome(
-		"Done",
-		f"Shipping document for {push.order_sn} package {push.data.get('package_number')}: {push.data.get('status')}",
+		"Done", f"{prefix}; label version {label['version']} {verb}", SHIPPING_LABEL, label["label"]
 	)
 
 

@@ -1,4 +1,7 @@
 frappe.ui.form.on("Shopee Shop", {
+	setup(frm) {
+		frm.set_query("returns_warehouse", () => ({ filters: { company: frm.doc.company, is_group: 0 } }));
+	},
 	refresh(frm) {
 		if (frm.is_new()) return;
 		if (frappe.utils.get_url_arg("shopee_connected")) {
@@ -26,6 +29,14 @@ frappe.ui.form.on("Shopee Shop", {
 				args: { shop: frm.doc.name },
 			}).then(() => {
 				frappe.show_alert({ message: __("Order sync queued; see Shopee Sync Log"), indicator: "blue" });
+			});
+		});
+		frm.add_custom_button(__("Sync Returns"), () => {
+			frappe.call({
+				method: "shopee_bridge.api.sync_returns",
+				args: { shop: frm.doc.name },
+			}).then(() => {
+				frappe.show_alert({ message: __("Returns sync queued; see Shopee Sync Log"), indicator: "blue" });
 			});
 		});
 		frm.add_custom_button(__("Reconnect"), () => {
