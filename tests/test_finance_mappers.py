@@ -62,21 +62,30 @@ def test_invoice_comes_down_to_escrow_exactly(case):
 def test_company_currency_rows_add_up(case):
 	given, expected = load(case)
 	result = explained(given)
-	rows, total = base_amounts([term.amount for term in result.terms], Decimal(expected["company"]["rate"]))
-	assert (
-		as_text(dict(zip([term.component for term in result.terms], rows, strict=True)))
-		== expected["company"]["rows"]
+	rows, total, rounding = base_amounts(
+		[term.amount for term in result.terms], Decimal(expected["company"]["rate"])
 	)
-	assert str(total) == expected["company"]["total"] and sum(rows) == total
+	components = [term.component for term in result.terms]
+	assert as_text(dict(zip(components, rows, strict=True))) == expected["company"]["rows"]
+	assert str(total) == expected["company"]["total"] and str(rounding) == expected["company"]["rounding"]
+	assert sum(rows) + rounding == total
 
 
-def test_rounding_cents_go_to_the_largest_row():
+def test_rounding_difference_is_kept_apart():
 	# each 0.01 x 0.5 = 0.005 rounds up to 0.01 (0.03 in all), but the total 0.015 rounds to 0.02
-	rows, total = base_amounts([Decimal("0.01")] * 3, Decimal("0.5"))
-	assert total == Decimal("0.02") and rows == [Decimal("0.00"), Decimal("0.01"), Decimal("0.01")]
-	rows, total = base_amounts([Decimal("10.00"), Decimal("-0.01"), Decimal("0.01")], Decimal("0.333"))
-	assert (rows, total) == ([Decimal("3.33"), Decimal("0.00"), Decimal("0.00")], Decimal("3.33"))
-	assert base_amounts([], Decimal("0.74")) == ([], Decimal("0.00"))
+	rows, total, rounding = base_amounts([Decimal("0.01")] * 3, Decimal("0.5"))
+	assert (rows, total, rounding) == ([Decimal("0.01")] * 3, Decimal("0.02"), Decimal("-0.01"))
+	rows, total, rounding = base_amounts(
+		[Decimal("10.00"), Decimal("-0.01"), Decimal("0.01")], Decimal("0.333")
+	)
+	assert (rows, total, rounding) == (
+		[Decimal("3.33"), Decimal("0.00"), Decimal("0.00")],
+		Decimal("3.33"),
+		0,
+	)
+	assert base_amounts([], Decimal("0.74"), total=Decimal("0.00")) == ([], Decimal("0.00"), Decimal("0.00"))
+	# ERPNext's own figure for the receivable decides the total
+	assert base_amounts([Decimal("2.675")], Decimal(1), total=Decimal("2.67"))[2] == Decimal("-0.01")
 
 
 def test_adjustments_can_wait():

@@ -202,17 +202,19 @@ def delta(target: dict[str, Decimal], booked: dict[str, Decimal]) -> dict[str, D
 	return {key: value for key, value in sorted(changes.items()) if value}
 
 
-def base_amounts(amounts: list[Decimal], rate, precision: int = 2) -> tuple[list[Decimal], Decimal]:
-	"""Company-currency amounts of the rows and of their total, so the rows add up to the total exactly.
+def base_amounts(
+	amounts: list[Decimal], rate, precision: int = 2, total: Decimal | None = None
+) -> tuple[list[Decimal], Decimal, Decimal]:
+	"""Company-currency amounts of the rows, of their total, and the rounding difference between them.
 
-	The total is converted once (as ERPNext converts the receivable row at the invoice's rate); each row
-	is converted and rounded, and the cents lost to rounding go to the largest row.
+	Each row is converted and rounded on its own, so an entry that later reverses a term reverses exactly
+	what was booked. The total is converted once, as ERPNext converts the receivable row at the invoice's
+	rate (pass ERPNext's figure as `total` to match its rounding); total - Σ rows is the rounding
+	difference, which goes to the company's Round Off account.
 	"""
 	step = Decimal(1).scaleb(-precision)
 	rate = to_decimal(rate)
-	total = (sum(amounts, ZERO) * rate).quantize(step, ROUND_HALF_UP) + 0
+	if total is None:
+		total = (sum(amounts, ZERO) * rate).quantize(step, ROUND_HALF_UP) + 0
 	rows = [(amount * rate).quantize(step, ROUND_HALF_UP) + 0 for amount in amounts]
-	if rows:
-		largest = max(range(len(rows)), key=lambda i: (abs(amounts[i]), -i))
-		rows[largest] += total - sum(rows, ZERO)
-	return rows, total
+	return rows, total, total - sum(rows, ZERO)
