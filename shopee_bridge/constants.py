@@ -89,3 +89,13 @@ REGION_CURRENCIES = {
 	"CL": "CLP",
 	"PL": "PLN",
 }
+
+# Finance: settlements, wallet, withdrawals, payout matches
+SETTLEMENT = "Shopee Escrow Settlement"
+WALLET_TRANSACTION = "Shopee Wallet Transaction"
+WITHDRAWAL = "Shopee Withdrawal"
+PAYOUT_MATCH = "Shopee Payout Match"
+PAYOUT_REPORT = "Shopee Payout Reconciliation"
+ENTRY_KEY_FIELD = "shopee_entry_key"  # unique on Journal / Payment Entry: one document per Shopee event
+COMPONENT_FIELD = "shopee_component"  # Journal Entry Account: the escrow term a row books
+COMPONENT_AMOUNT_FIELD = "shopee_component_amount"  # ... and its amount in the order's currency
