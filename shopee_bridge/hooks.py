@@ -22,9 +22,16 @@ scheduler_events = {
 		"*/2 * * * *": ["shopee_bridge.jobs.process_webhook.retry_due"],
 		"*/30 * * * *": ["shopee_bridge.jobs.tokens.refresh_expiring_tokens"],
 		"*/5 * * * *": ["shopee_bridge.jobs.orders.schedule_incremental_sync"],
+		"17 * * * *": ["shopee_bridge.jobs.finance.schedule_finance_sync"],
 	},
 }
 
 default_log_clearing_doctypes = {"Shopee Sync Log": 60, "Shopee OAuth State": 7}
 
 doctype_js = {"Sales Order": "public/js/sales_order.js"}
+
+# A cancelled finance entry releases its Shopee key, so the next finance sync can book the event again.
+doc_events = {
+	"Journal Entry": {"on_cancel": "shopee_bridge.services.finance_cancellations.release_entry_key"},
+	"Payment Entry": {"on_cancel": "shopee_bridge.services.finance_cancellations.release_entry_key"},
+}
