@@ -121,8 +121,13 @@ def settle_orders(ctx: FinanceRun, only: set[str] | None = None) -> None:
 		for order in orders
 		if is_final(order, rows.get(order.order_sn, [])) and (only or order.order_sn not in done)
 	]
-	refresh_escrows(ctx, [order for order in due if escrow_is_stale(order, rows.get(order.order_sn, []))])
+	stale = [order for order in due if escrow_is_stale(order, rows.get(order.order_sn, []))]
+	missing = {order.order_sn for order in stale} - refresh_escrows(ctx, stale)
 	for order in due:
+		if order.order_sn in missing and not income_after_completion(order.order_sn):
+			# never book on a breakdown fetched before the order completed: wait for Shopee's final one
+			wait_for_escrow(ctx, order, rows.get(order.order_sn, []))
+			continue
 		settle_one(ctx, order, credit_notes.get(order.sales_invoice, []), rows.get(order.order_sn, []))
 
 
@@ -201,7 +206,7 @@ def settlements_done(orders: list, credit_notes: dict, rows: dict) -> set[str]:
 			filters={"name": ["in", names], "status": "Released"},
 			fields=["name", "credited"],
 		)
-		if quantize(settlement.credited, "USD") == quantize(credited[settlement.name], "USD")
+		if flt(settlement.credited, 2) == flt(credited[settlement.name], 2)
 		and all(row.booking_status == "Booked" for row in rows.get(settlement.name, []))
 	}
 
@@ -225,8 +230,9 @@ def escrow_is_stale(order, rows: list) -> bool:
 	)
 
 
-def refresh_escrows(ctx: FinanceRun, orders: list) -> None:
-	"""Re-fetch escrow detail (50 per call) and keep each changed breakdown as a new version."""
+def refresh_escrows(ctx: FinanceRun, orders: list) -> set[str]:
+	"""Re-fetch escrow detail (50 per call), keep each changed breakdown as a new version; returns those fetched."""
+	fetched = set()
 	for batch in chunked(orders, MAX_BATCH):
 		details = {}
 		for row in ctx.client.get_escrow_detail_batch([order.order_sn for order in batch]):
@@ -236,7 +242,20 @@ def refresh_escrows(ctx: FinanceRun, orders: list) -> None:
 			if order.order_sn in details:
 				facts = {"order_sn": order.order_sn, "order_status": order.status, "currency": order.currency}
 				store_order_income(ctx.shop, facts, details[order.order_sn], order.sales_order)
+				fetched.add(order.order_sn)
 		frappe.db.commit()  # nosemgrep: Shopee's figures are kept whatever the booking does next
+	return fetched
+
+
+def income_after_completion(order_sn: str) -> bool:
+	return frappe.db.get_value(ORDER_INCOME, order_sn, "order_status") == "COMPLETED"
+
+
+def wait_for_escrow(ctx: FinanceRun, order, rows: list) -> None:
+	"""Shopee sent no final escrow detail for the order in this run: it waits, with the reason."""
+	lock_settlement(ctx, order)
+	record(ctx, order, None, {}, rows, _("Shopee sent no escrow detail for this order since it completed"))
+	frappe.db.commit()  # nosemgrep: the waiting reason is the order's record
 
 
 # -- one order -----------------------------------------------------------------------------------
