@@ -398,3 +398,28 @@ def dispute_return(name: str, reason_id, email: str, text: str = "", evidence=No
 	_return_doc(name, "write")
 	evidence = frappe.parse_json(evidence) if isinstance(evidence, str) else evidence
 	return return_actions.dispute(name, reason_id, email, text, evidence or {})
+
+
+# -- finance ---------------------------------------------------------------------------------------
+
+
+@frappe.whitelist(methods=["POST"])
+def sync_finance_api(shop: str | None = None):
+	"""Queue a finance run (wallet, fees, payments, withdrawals, reconciliation) for one or every enabled shop."""
+	require_manager()
+	from shopee_bridge.jobs.finance import enqueue_shop_finance
+
+	shops = [shop] if shop else frappe.get_all(SHOP, filters={"enabled": 1}, pluck="name")
+	for name in shops:
+		frappe.get_doc(SHOP, name).check_permission("read")
+	return [enqueue_shop_finance(name) for name in shops]
+
+
+@frappe.whitelist(methods=["POST"])
+def setup_finance_accounts(shop: str):
+	"""Create or select the shop's Shopee Wallet account and the account of each fee type it lacks."""
+	require_manager()
+	from shopee_bridge.services.finance_accounts import setup_finance_accounts as setup
+
+	frappe.get_doc(SHOP, shop).check_permission("write")
+	return setup(shop)

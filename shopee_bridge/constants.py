@@ -105,3 +105,13 @@ LOGISTICS_STATUS_FIELD = "shopee_logistics_status"
 SHIPMENT_STATE_FIELD = "shopee_shipment_state"
 SHIPPED_AT_FIELD = "shopee_shipment_arranged_at"
 RETURN_SN_FIELD = "shopee_return_sn"
+
+# Finance: settlements, wallet, withdrawals, payout matches
+SETTLEMENT = "Shopee Escrow Settlement"
+WALLET_TRANSACTION = "Shopee Wallet Transaction"
+WITHDRAWAL = "Shopee Withdrawal"
+PAYOUT_MATCH = "Shopee Payout Match"
+PAYOUT_REPORT = "Shopee Payout Reconciliation"
+ENTRY_KEY_FIELD = "shopee_entry_key"  # unique on Journal / Payment Entry: one document per Shopee event
+COMPONENT_FIELD = "shopee_component"  # Journal Entry Account: the escrow term a row books
+COMPONENT_AMOUNT_FIELD = "shopee_component_amount"  # ... and its amount in the order's currency

@@ -30,7 +30,7 @@ scheduler_events = {
 			"shopee_bridge.jobs.schedule.tracking",
 		],
 		"*/15 * * * *": ["shopee_bridge.jobs.schedule.returns"],
-		"17 * * * *": ["shopee_bridge.jobs.schedule.shipped_orders"],
+		"17 * * * *": ["shopee_bridge.jobs.schedule.shipped_orders", "shopee_bridge.jobs.schedule.finance"],
 	},
 }
 
@@ -43,4 +43,10 @@ doctype_js = {
 doctype_list_js = {
 	"Sales Order": "public/js/shopee_shipment_list.js",
 	"Delivery Note": "public/js/shopee_shipment_list.js",
+}
+
+# A cancelled finance entry releases its Shopee key, so the next finance sync can book the event again.
+doc_events = {
+	"Journal Entry": {"on_cancel": "shopee_bridge.services.finance_cancellations.release_entry_key"},
+	"Payment Entry": {"on_cancel": "shopee_bridge.services.finance_cancellations.release_entry_key"},
 }

@@ -9,7 +9,10 @@ from shopee_bridge.constants import (
 	BUYER_PAID_FIELD,
 	BUYER_USERNAME_FIELD,
 	CARRIER_FIELD,
+	COMPONENT_AMOUNT_FIELD,
+	COMPONENT_FIELD,
 	CUSTOMER_KEY_FIELD,
+	ENTRY_KEY_FIELD,
 	LAST_PUSH_FIELD,
 	LOGISTICS_STATUS_FIELD,
 	MANAGER_ROLE,
@@ -187,10 +190,52 @@ def get_custom_fields() -> dict:
 				"insert_after": "links",
 			},
 		],
+		**finance_custom_fields(),
 	}
 	for doctypes, extra in shipment_and_return_fields().items():
 		fields.setdefault(doctypes, []).extend(extra)
 	return fields
+
+
+def finance_custom_fields() -> dict:
+	"""Shopee keys on the finance documents: one Journal / Payment Entry per Shopee event (unique key)."""
+	entry_fields = [
+		_order_sn(search_index=1, no_copy=1),
+		_shop_link(ORDER_SN_FIELD) | {"no_copy": 1},
+		{
+			"fieldname": ENTRY_KEY_FIELD,
+			"label": "Shopee Entry Key",
+			"fieldtype": "Data",
+			"read_only": 1,
+			"unique": 1,
+			"no_copy": 1,
+			"insert_after": SHOP_FIELD,
+			"description": "The Shopee event this entry books (escrow version, wallet transaction, withdrawal).",
+		},
+	]
+	return {
+		"Journal Entry": [_section("amended_from"), *entry_fields],
+		"Payment Entry": [_section("title"), *entry_fields],
+		"Journal Entry Account": [
+			{
+				"fieldname": COMPONENT_FIELD,
+				"label": "Shopee Escrow Component",
+				"fieldtype": "Data",
+				"read_only": 1,
+				"no_copy": 1,
+				"insert_after": "user_remark",
+			},
+			{
+				"fieldname": COMPONENT_AMOUNT_FIELD,
+				"label": "Shopee Component Amount",
+				"fieldtype": "Float",
+				"read_only": 1,
+				"no_copy": 1,
+				"insert_after": COMPONENT_FIELD,
+				"description": "The term in the order's currency (positive: taken off the receivable).",
+			},
+		],
+	}
 
 
 def _shipment_fields(insert_after: str) -> list[dict]:

@@ -48,6 +48,11 @@ SHOP_JOBS: dict[str, ShopJob] = {
 		"auto_sync_shipping",
 		"advance_shipped_orders",
 	),
+	"finance": ShopJob(
+		"shopee_bridge.jobs.finance.sync_shop_finance",
+		"auto_sync_finance",
+		"sync_finance",
+	),
 	"integrity": ShopJob(
 		"shopee_bridge.services.integrity.report_job",
 		"auto_integrity_report",
@@ -131,3 +136,7 @@ def tracking() -> list[str]:
 
 def shipped_orders() -> list[str]:
 	return schedule("shipped_orders")
+
+
+def finance() -> list[str]:
+	return schedule("finance")

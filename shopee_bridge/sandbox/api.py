@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from shopee_bridge import auth
-from shopee_bridge.sandbox import finance
+from shopee_bridge.sandbox import wallet
 from shopee_bridge.sandbox.errors import ApiError, success_envelope, top_level_envelope
 from shopee_bridge.sandbox.orders import STATUSES
 from shopee_bridge.sandbox.tokens import ACCESS_TTL
@@ -344,20 +344,13 @@ def get_wallet_transaction_list(sandbox, call: Call) -> Reply:
 
 def _wanted(row: dict, query: dict) -> bool:
 	kind = str(query.get("transaction_type") or "")
-	if kind and kind not in (
-		row["transaction_type"],
-		str(finance.TRANSACTION_TYPES[row["transaction_type"]]),
-	):
+	if kind and kind not in (row["transaction_type"], str(wallet.TRANSACTION_TYPES[row["transaction_type"]])):
 		return False
 	flow = query.get("money_flow")
-	if flow in ("MONEY_IN", "MONEY_OUT") and (row["amount"] >= 0) != (flow == "MONEY_IN"):
+	if flow in ("MONEY_IN", "MONEY_OUT") and row["money_flow"] != flow:
 		return False
 	tab = query.get("transaction_tab_type")
-	if tab == "wallet_order_income":
-		return row["transaction_type"].startswith("ESCROW_")
-	if tab == "wallet_withdrawals":
-		return row["transaction_type"].startswith("WITHDRAWAL_")
-	return True
+	return tab not in wallet.TAB_TYPES or row["transaction_type"] in wallet.TAB_TYPES[tab]
 
 
 # The endpoint modules below use this module's helpers, so they are imported once those exist.

@@ -36,8 +36,10 @@ price" is after seller discounts and bundle deals, before Shopee's item rebate (
 - ``final_shipping_fee = buyer_paid_shipping_fee - actual_shipping_fee + shopee_shipping_rebate``;
 - Σ items[].discount_from_voucher_seller / _voucher_shopee / _coin = the order's voucher_from_seller /
   voucher_from_shopee / coins;
-- wallet: one ESCROW_VERIFIED_ADD per COMPLETED order (amount = escrow_amount, at its update_time) and
-  a WITHDRAWAL_CREATED every 3 days for minus the balance accumulated since the previous withdrawal.
+- wallet (wallet.py): one ESCROW_VERIFIED_ADD (or _MINUS) per COMPLETED order (amount = escrow_amount,
+  at its update_time), ADJUSTMENT_ADD/_MINUS rows for order adjustments (also in escrow detail), and
+  weekly withdrawals of the balance: split in parts sharing a root_withdrawal_id, each CREATED then
+  COMPLETED days later, some cancelled, some charged a fee.
 
 Harsh mode (``harsh=True``) adds what real shops send: listings without any SKU, two listings sharing
 a SKU, Shopee rebates on any line (bundles too), buyer transaction fees on Indonesian orders, payment
@@ -50,8 +52,9 @@ import time
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter, OrderedDict
+from decimal import Decimal
 
-from shopee_bridge.sandbox import finance
+from shopee_bridge.sandbox import finance, wallet
 from shopee_bridge.sandbox.catalogue import base36, mix
 from shopee_bridge.sandbox.orders import (
 	AFTER_REBATE,
@@ -168,6 +171,8 @@ class Dataset:
 		self._lock = threading.RLock()
 		self._overrides: dict[int, tuple[str, int]] = {}
 		self._amendments: dict[int, tuple[dict, dict]] = {}
+		self._extra_adjustments: dict[int, list[wallet.Adjustment]] = {}
+		self._wallets: dict[int, tuple[int, wallet.Wallet]] = {}
 		self._version = 0
 		self._views: dict[tuple, tuple[list, list]] = {}
 		self._facts: OrderedDict[int, dict] = OrderedDict()
@@ -350,6 +355,9 @@ class Dataset:
 		ret = self._returns.get(index)
 		refund = finance.accepted_refund(self.seed, ret, facts)
 		detail = finance.escrow_detail(facts, [ret.return_sn] if ret else [], refund)
+		wallet.apply_adjustments(
+			detail["order_income"], self.adjustments(index), facts["entry"].shop["currency"]
+		)
 		detail["order_income"].update(self._amendments.get(index, ({}, {}))[1])
 		return detail
 
@@ -440,31 +448,38 @@ class Dataset:
 		]
 
 	def wallet_transactions(self, shop_id, time_from: int, time_to: int) -> list[dict]:
-		"""Wallet rows of a shop created in [time_from, time_to], ascending by time."""
+		"""Wallet rows of a shop created in [time_from, time_to] (and not in the future), ascending by time."""
+		return self.wallet_of(shop_id).rows_between(time_from, time_to)
+
+	def wallet_of(self, shop_id) -> wallet.Wallet:
+		"""The shop's wallet at the current data version (rebuilt after a status change or adjustment)."""
 		shop_no = self._shop_no(shop_id)
-		withdrawals = finance.withdrawal_times(self.anchor, self.anchor - self.days * DAY)
-		period_start = max((moment for moment in withdrawals if moment < time_from), default=-1)
-		events = [
-			(moment, 0, index) for moment, index in self.completed_between(shop_id, period_start + 1, time_to)
-		]
-		events += [
-			(moment, 1, number)
-			for number, moment in enumerate(withdrawals)
-			if period_start < moment <= time_to
-		]
-		rows, balance = [], 0
-		for moment, kind, ref in sorted(events):
-			if kind == 0:
-				amount = self.escrow_amount(ref)
-				balance += amount
-				row = finance.escrow_row(ref, self._sns[ref], moment, amount, balance)
-			elif balance:
-				row, balance = finance.withdrawal_row(shop_no, ref, moment, -balance), 0
-			else:
-				continue
-			if moment >= time_from:
-				rows.append(row)
-		return rows
+		with self._lock:
+			version, built = self._wallets.get(shop_no, (None, None))
+			if version != self._version:
+				built = wallet.Wallet(self, shop_no)
+				self._wallets[shop_no] = (self._version, built)
+		return built
+
+	def adjustments(self, index: int) -> list[wallet.Adjustment]:
+		"""An order's adjustments: the planned one of some completed orders, then those tests added."""
+		status, update_time = self.state(index)
+		planned = []
+		if status == "COMPLETED":
+			planned = wallet.planned_adjustments(
+				self.seed, index, update_time, self.facts(index), self.anchor
+			)
+		return planned + self._extra_adjustments.get(index, [])
+
+	def add_adjustment(self, order_sn: str, amount, reason: str = "Order adjustment", moment=None) -> int:
+		"""Make Shopee adjust an order now (or at `moment`): escrow detail and wallet report it. Returns its time."""
+		index = self._by_sn[order_sn]
+		moment = int(time.time()) if moment is None else int(moment)
+		with self._lock:
+			adjustment = wallet.Adjustment(Decimal(str(amount)), moment, reason)
+			self._extra_adjustments.setdefault(index, []).append(adjustment)
+			self._version += 1
+		return moment
 
 	def info(self) -> dict:
 		"""A summary for /_sandbox/info."""

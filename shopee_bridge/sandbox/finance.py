@@ -1,4 +1,4 @@
-"""Escrow, returns and wallet views of the sandbox data, derived from the per-order facts."""
+"""Escrow and returns views of the sandbox data, derived from the per-order facts (the wallet: wallet.py)."""
 
 import random
 from decimal import Decimal
@@ -11,14 +11,6 @@ TO_RETURN_STATES = ("REQUESTED", "PROCESSING", "JUDGING", "SELLER_DISPUTE")
 NEGOTIABLE_STATES = ("REQUESTED", "PROCESSING")
 SETTLED_RETURN_STATES = ("ACCEPTED", "ACCEPTED", "CLOSED", "CANCELLED")
 RETURN_REASONS = ("NOT_RECEIPT", "WRONG_ITEM", "ITEM_DAMAGED", "CHANGE_MIND", "ITEM_MISSING")
-WITHDRAWAL_EVERY_DAYS = 3
-TRANSACTION_TYPES = {
-	"ESCROW_VERIFIED_ADD": 101,
-	"ESCROW_VERIFIED_MINUS": 102,
-	"WITHDRAWAL_CREATED": 201,
-	"WITHDRAWAL_COMPLETED": 202,
-	"WITHDRAWAL_CANCELLED": 203,
-}
 ZERO_INCOME_FIELDS = (
 	"seller_coin_cash_back",
 	"payment_promotion",
@@ -357,50 +349,3 @@ def _reverse_status(ret: ReturnEntry, needs_logistics: bool) -> str:
 	if ret.status in TO_RETURN_STATES:
 		return "LOGISTICS_PENDING_ARRANGE"
 	return "LOGISTICS_DELIVERY_DONE" if ret.status == "ACCEPTED" else "LOGISTICS_NOT_START"
-
-
-def withdrawal_times(anchor: int, first_time: int) -> list[int]:
-	"""Withdrawal moments, every few days at 10:00 UTC, from the data's start to the anchor, ascending."""
-	moment = anchor - anchor % DAY + 10 * 3600
-	moment = moment if moment <= anchor else moment - WITHDRAWAL_EVERY_DAYS * DAY
-	times = []
-	while moment >= first_time:
-		times.append(moment)
-		moment -= WITHDRAWAL_EVERY_DAYS * DAY
-	return times[::-1]
-
-
-def escrow_row(index: int, order_sn: str, time: int, amount: Decimal, balance: Decimal) -> dict:
-	"""The ESCROW_VERIFIED_ADD (or _MINUS when negative) wallet row of one completed order."""
-	kind = "ESCROW_VERIFIED_ADD" if amount >= 0 else "ESCROW_VERIFIED_MINUS"
-	row = _wallet_row(200_000_000 + index, kind, amount, balance, time, order_sn)
-	row["description"] = f"Income from order {order_sn}"
-	return row
-
-
-def withdrawal_row(shop_no: int, number: int, time: int, amount: Decimal) -> dict:
-	"""The WITHDRAWAL_CREATED wallet row that empties the balance (the amount is negative)."""
-	withdrawal_id = 60_000_000 + shop_no * 100_000 + number
-	row = _wallet_row(900_000_000 + shop_no * 100_000 + number, "WITHDRAWAL_CREATED", amount, 0, time)
-	row.update(withdrawal_id=withdrawal_id, root_withdrawal_id=withdrawal_id, withdrawal_type="MANUAL")
-	row["description"] = "Withdrawal to bank account"
-	return row
-
-
-def _wallet_row(transaction_id, kind, amount, balance, time, order_sn="") -> dict:
-	return {
-		"transaction_id": transaction_id,
-		"status": "COMPLETED",
-		"transaction_type": kind,
-		"amount": amount,
-		"current_balance": Decimal(balance),
-		"create_time": time,
-		"order_sn": order_sn,
-		"refund_sn": "",
-		"withdrawal_type": "",
-		"withdrawal_id": 0,
-		"root_withdrawal_id": 0,
-		"transaction_fee": Decimal(0),
-		"reason": "",
-		"buyer_name": "",
-	}

@@ -44,5 +44,33 @@ frappe.ui.form.on("Shopee Shop", {
 				if (r.message && r.message.url) window.open(r.message.url, "_self");
 			});
 		});
+		frm.add_custom_button(
+			__("Sync Finance"),
+			() => {
+				frappe.call({
+					method: "shopee_bridge.api.sync_finance_api",
+					args: { shop: frm.doc.name },
+				}).then(() => {
+					frappe.show_alert({ message: __("Finance sync queued; see Shopee Sync Log"), indicator: "blue" });
+				});
+			},
+			__("Finance")
+		);
+		frm.add_custom_button(
+			__("Set Up Finance Accounts"),
+			() => {
+				frappe.call({
+					method: "shopee_bridge.api.setup_finance_accounts",
+					args: { shop: frm.doc.name },
+					freeze: true,
+				}).then(() => frm.reload_doc());
+			},
+			__("Finance")
+		);
+		frm.add_custom_button(
+			__("Payout Reconciliation"),
+			() => frappe.set_route("query-report", "Shopee Payout Reconciliation", { shop: frm.doc.name }),
+			__("Finance")
+		);
 	},
 });

@@ -1,0 +1,117 @@
+"""Factories for the finance tests: payout bank accounts, credit notes, a seed with every awkward case."""
+
+import random
+import time
+from decimal import Decimal
+
+import frappe
+from frappe.utils import flt
+
+from shopee_bridge.sandbox import Dataset
+from shopee_bridge.tests.utils import default_company, make_account
+
+
+def payout_bank_account(currency: str, company: str | None = None) -> str:
+	"""A company Bank Account in `currency` whose GL account receives Shopee withdrawals (created once)."""
+	company = company or default_company()
+	gl = make_account(
+		f"Shopee Payout Bank {currency}",
+		[{"account_type": "Bank"}, {"account_name": "Bank Accounts"}],
+		company,
+		account_type="Bank",
+		account_currency=currency,
+	)
+	if not frappe.db.exists("Bank", "Shopee Test Bank"):
+		frappe.get_doc({"doctype": "Bank", "bank_name": "Shopee Test Bank"}).insert(ignore_permissions=True)
+	name = frappe.db.get_value("Bank Account", {"account": gl}, "name")
+	if not name:
+		name = (
+			frappe.get_doc(
+				{
+					"doctype": "Bank Account",
+					"account_name": f"Shopee Payouts {currency}",
+					"bank": "Shopee Test Bank",
+					"account": gl,
+					"is_company_account": 1,
+					"company": company,
+				}
+			)
+			.insert(ignore_permissions=True)
+			.name
+		)
+	return name
+
+
+def make_credit_note(invoice: str, refund: Decimal, own_outstanding: bool = False) -> str:
+	"""A submitted credit note against the invoice whose grand total is exactly -refund.
+
+	Made as the returns flow makes it: ERPNext's make_sales_return, the returned lines at their invoiced
+	rates (enough of them to cover the refund), no shipping or residual rows, and the rest as discount.
+	"""
+	from erpnext.accounts.doctype.sales_invoice.sales_invoice import make_sales_return
+
+	cn = make_sales_return(invoice)
+	cn.set("taxes", [])
+	kept, covered = [], Decimal(0)
+	for row in cn.items:
+		if covered >= refund:
+			break
+		units = min(int(abs(row.qty)), max(1, int((refund - covered) / Decimal(str(row.rate))) + 1))
+		row.qty = -units
+		kept.append(row)
+		covered += Decimal(str(row.rate)) * units
+	cn.set("items", kept)
+	cn.update(
+		{
+			"apply_discount_on": "Grand Total",
+			"additional_discount_percentage": 0,
+			"discount_amount": float(refund - covered),
+			"disable_rounded_total": 1,
+			"update_outstanding_for_self": int(own_outstanding),
+		}
+	)
+	cn.insert(ignore_permissions=True)
+	assert abs(flt(cn.grand_total) + float(refund)) < 0.001, (cn.grand_total, refund)
+	cn.submit()
+	return cn.name
+
+
+def wallet_rows(dataset: Dataset, shop_id: int) -> list[dict]:
+	return dataset.wallet_transactions(shop_id, 0, int(time.time()))
+
+
+def awkward_cases(dataset: Dataset, shops: list[dict]) -> dict:
+	"""What the finance month needs from a seed: negative escrow, refunds, adjustments, splits, a cancellation."""
+	found = {"minus": 0, "refunds": 0, "adjustments": 0, "split": 0, "cancelled": 0, "completed": 0}
+	for shop in shops:
+		rows = wallet_rows(dataset, shop["shop_id"])
+		found["minus"] += sum(row["transaction_type"] == "ESCROW_VERIFIED_MINUS" for row in rows)
+		found["adjustments"] += sum(row["transaction_type"].startswith("ADJUSTMENT_") for row in rows)
+		found["cancelled"] += sum(row["transaction_type"] == "WITHDRAWAL_CANCELLED" for row in rows)
+		found["completed"] += sum(row["transaction_type"] == "WITHDRAWAL_COMPLETED" for row in rows)
+		roots = [row["root_withdrawal_id"] for row in rows if row["transaction_type"] == "WITHDRAWAL_CREATED"]
+		found["split"] += len(roots) - len(set(roots))
+		for row in rows:
+			if row["transaction_type"] == "ESCROW_VERIFIED_ADD":
+				income = dataset.escrow_detail(dataset.index_of(row["order_sn"]))["order_income"]
+				found["refunds"] += bool(income["seller_return_refund"])
+	return found
+
+
+def pick_seed(orders: int, shops: list[dict], tries: int = 40) -> int:
+	"""A random seed whose month has every awkward case (negative escrow, at least 3 refunds, ...)."""
+	anchor = int(time.time()) // 3600 * 3600
+	for _attempt in range(tries):
+		seed = random.randint(1000, 10**9)
+		found = awkward_cases(
+			Dataset(seed=seed, orders=orders, shops=shops, anchor=anchor, harsh=True), shops
+		)
+		if (
+			found["minus"]
+			and found["refunds"] >= 3
+			and found["adjustments"]
+			and found["split"]
+			and found["cancelled"]
+		):
+			return seed
+	raise AssertionError(f"no seed in {tries} tries has every awkward case")
