@@ -381,3 +381,7 @@ ROUTES = {
 	"/api/v2/payment/get_escrow_list": ("GET", get_escrow_list),
 	"/api/v2/payment/get_wallet_transaction_list": ("GET", get_wallet_transaction_list),
 }
+
+from shopee_bridge.sandbox import product_api
+
+ROUTES.update(product_api.ROUTES)

@@ -129,3 +129,7 @@ ROUTES = {
 	("GET", "tokens"): tokens,
 	("GET", "info"): info,
 }
+
+from shopee_bridge.sandbox.product_api import CONTROL_ROUTES as PRODUCT_CONTROLS
+
+ROUTES.update(PRODUCT_CONTROLS)
