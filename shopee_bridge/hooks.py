@@ -22,9 +22,22 @@ scheduler_events = {
 		"*/2 * * * *": ["shopee_bridge.jobs.process_webhook.retry_due"],
 		"*/30 * * * *": ["shopee_bridge.jobs.tokens.refresh_expiring_tokens"],
 		"*/5 * * * *": ["shopee_bridge.jobs.orders.schedule_incremental_sync"],
+		"* * * * *": ["shopee_bridge.jobs.stock.schedule_stock_push"],
+		"17 * * * *": ["shopee_bridge.jobs.stock.schedule_stock_reconcile"],
 	},
 }
 
 default_log_clearing_doctypes = {"Shopee Sync Log": 60, "Shopee OAuth State": 7}
 
 doctype_js = {"Sales Order": "public/js/sales_order.js"}
+
+# Stock changes mark Shopee Item Map rows for the stock push (ERPNext writes Bin without doc_events).
+doc_events = {
+	"Stock Ledger Entry": {"on_submit": "shopee_bridge.services.stock_changes.on_stock_ledger_entry"},
+	"Sales Order": {"on_change": "shopee_bridge.services.stock_changes.on_sales_order_change"},
+	"Item Price": {
+		"on_update": "shopee_bridge.services.stock_changes.on_item_price_change",
+		"on_trash": "shopee_bridge.services.stock_changes.on_item_price_change",
+	},
+	"Shopee Shop": {"on_update": "shopee_bridge.services.stock_changes.on_shop_update"},
+}
