@@ -20,6 +20,7 @@ from shopee_bridge.shop_client import get_settings
 from shopee_bridge.utils import log_error
 
 PENDING_FLAG = "shopee_changed_items"
+FLUSH_SAVEPOINT = "shopee_stock_marks"
 ANY_WAREHOUSE = None
 
 
@@ -81,14 +82,19 @@ def flush_changes() -> None:
 	changes = frappe.flags.pop(PENDING_FLAG, None)
 	if not changes:
 		return
+	# A savepoint, not a rollback: a rollback would drop the after-commit callbacks still queued
+	# (jobs other code enqueues after this commit).
+	frappe.db.savepoint(FLUSH_SAVEPOINT)
 	try:
-		by_shop = shops_to_mark(changes, shops_by_warehouse())
-		for shop, item_codes in by_shop.items():
+		for shop, item_codes in shops_to_mark(changes, shops_by_warehouse()).items():
 			mark_items_pending(shop, sorted(item_codes))
-		frappe.db.commit()  # nosemgrep: the stock change is committed already; the marks are their own unit
 	except Exception:
-		frappe.db.rollback()
+		try:
+			frappe.db.rollback(save_point=FLUSH_SAVEPOINT)
+		except Exception:  # a deadlock already rolled the (marks-only) transaction back
+			pass
 		log_error("Shopee stock change marking failed", reference_doctype=ITEM_MAP)
+	frappe.db.commit()  # nosemgrep: the stock change is committed already; the marks are their own unit
 
 
 def shops_to_mark(changes: dict[str, set], fed_by: dict[str, list[str]]) -> dict[str, set[str]]:
