@@ -9,6 +9,7 @@ from shopee_bridge.constants import (
 	BACKFILL,
 	INBOX,
 	INTEGRITY_REPORT,
+	ITEM_MAP,
 	MANAGER_ROLE,
 	ORDER_SN_FIELD,
 	SHOP,
@@ -423,3 +424,47 @@ def setup_finance_accounts(shop: str):
 
 	frappe.get_doc(SHOP, shop).check_permission("write")
 	return setup(shop)
+
+
+# -- catalogue and stock -----------------------------------------------------------------------------
+
+
+@frappe.whitelist(methods=["POST"])
+def import_catalogue(shop: str, create_items=0):
+	"""Queue the import of a shop's Shopee listings into Shopee Item Map (optionally creating Items)."""
+	require_manager()
+	from shopee_bridge.jobs.stock import enqueue_catalogue_import
+
+	frappe.get_doc(SHOP, shop).check_permission("write")
+	return enqueue_catalogue_import(shop, bool(frappe.utils.cint(create_items)))
+
+
+@frappe.whitelist(methods=["POST"])
+def push_stock_now(shop: str | None = None, names=None):
+	"""Push a shop's due rows now, or make the given Shopee Item Map rows due and push them."""
+	require_manager()
+	from shopee_bridge.jobs.stock import enqueue_stock_push
+	from shopee_bridge.services.stock_changes import mark_names_pending
+
+	names = frappe.parse_json(names) if isinstance(names, str) else names or []
+	by_shop: dict[str, list[str]] = {shop: []} if shop else {}
+	for name in names:
+		row = frappe.get_doc(ITEM_MAP, name)
+		row.check_permission("write")
+		by_shop.setdefault(row.shop, []).append(name)
+	for shop_name, rows in by_shop.items():
+		frappe.get_doc(SHOP, shop_name).check_permission("read")
+		if not frappe.db.get_value(SHOP, shop_name, "push_stock"):
+			frappe.throw(_("Turn on Push Stock to Shopee on shop {0} first.").format(shop_name))
+		mark_names_pending(shop_name, rows)
+	return [enqueue_stock_push(shop_name) for shop_name in by_shop]
+
+
+@frappe.whitelist(methods=["POST"])
+def reconcile_stock_now(shop: str):
+	"""Queue a full comparison of the shop's Shopee stock with ERPNext (drift is pushed when the shop pushes)."""
+	require_manager()
+	from shopee_bridge.jobs.stock import enqueue_stock_reconcile
+
+	frappe.get_doc(SHOP, shop).check_permission("read")
+	return enqueue_stock_reconcile(shop)

@@ -77,6 +77,21 @@ def _check_batch(values: list, label: str) -> None:
 		raise ValueError(f"{label} takes 1..{MAX_BATCH} values, got {len(values)}")
 
 
+PRODUCT_PAGE_SIZE = 100
+MAX_MODELS_PER_CALL = 50
+# get_item_list statuses the catalogue import asks for: every listing that can still be sold or edited
+LISTING_STATUSES = ("NORMAL", "UNLIST", "BANNED", "REVIEWING")
+
+
+class Repeated(tuple):
+	"""A GET parameter sent as one key per value (item_status=A&item_status=B), as get_item_list wants."""
+
+
+def _check_models(entries: list, label: str) -> None:
+	if not 1 <= len(entries) <= MAX_MODELS_PER_CALL:
+		raise ValueError(f"{label} takes 1..{MAX_MODELS_PER_CALL} models of one item, got {len(entries)}")
+
+
 class ShopeeEndpoints:
 	"""Endpoint methods; the host class provides request()."""
 
@@ -304,3 +319,68 @@ class ShopeeEndpoints:
 		"""GET /api/v2/returns/get_return_dispute_reason: dispute_reason_list with evidence modules."""
 		path = "/api/v2/returns/get_return_dispute_reason"
 		return self._response("GET", path, {"return_sn": return_sn}).get("dispute_reason_list") or []
+
+	def get_item_list(
+		self,
+		item_status=LISTING_STATUSES,
+		offset: int = 0,
+		page_size: int = PRODUCT_PAGE_SIZE,
+		update_time_from: int | None = None,
+		update_time_to: int | None = None,
+	) -> dict:
+		"""GET /api/v2/product/get_item_list: one page {item, total_count, has_next_page, next_offset}."""
+		params = {
+			"offset": offset,
+			"page_size": page_size,
+			"item_status": Repeated(item_status),
+			"update_time_from": update_time_from,
+			"update_time_to": update_time_to,
+		}
+		return self._response("GET", "/api/v2/product/get_item_list", params)
+
+	def iter_item_list(
+		self, item_status=LISTING_STATUSES, page_size: int = PRODUCT_PAGE_SIZE
+	) -> Iterator[dict]:
+		"""Every {item_id, item_status, update_time} of the shop in those statuses, following next_offset."""
+		offset = 0
+		while True:
+			page = self.get_item_list(item_status, offset, page_size)
+			yield from page.get("item") or []
+			next_offset = int(page.get("next_offset") or 0)
+			if not page.get("has_next_page"):
+				return
+			if next_offset <= offset:
+				raise ShopeeError(f"get_item_list next_offset did not move past {offset}", code="page_loop")
+			offset = next_offset
+
+	def get_item_base_info(self, item_ids: list) -> list[dict]:
+		"""GET /api/v2/product/get_item_base_info for 1..50 items: their item_list entries."""
+		item_ids = [int(item_id) for item_id in item_ids]
+		_check_batch(item_ids, "get_item_base_info")
+		params = {"item_id_list": item_ids}
+		return self._response("GET", "/api/v2/product/get_item_base_info", params).get("item_list") or []
+
+	def iter_item_base_info(self, item_ids: Iterable) -> Iterator[dict]:
+		"""Base info of any number of (deduplicated) items, 50 per call."""
+		for batch in chunked(dict.fromkeys(int(item_id) for item_id in item_ids), MAX_BATCH):
+			yield from self.get_item_base_info(batch)
+
+	def get_model_list(self, item_id) -> dict:
+		"""GET /api/v2/product/get_model_list: {tier_variation, model} of one item."""
+		return self._response("GET", "/api/v2/product/get_model_list", {"item_id": int(item_id)})
+
+	def update_stock(self, item_id, stock_list: list[dict]) -> dict:
+		"""POST /api/v2/product/update_stock: absolute seller stock of 1..50 models of one item.
+
+		Sent again safely after a lost answer (the values are absolute), so it is retried like a read.
+		Returns {success_list, failure_list}: read failure_list, models there were not changed.
+		"""
+		_check_models(stock_list, "update_stock")
+		body = {"item_id": int(item_id), "stock_list": stock_list}
+		return self._response("POST", "/api/v2/product/update_stock", body=body, idempotent=True)
+
+	def update_price(self, item_id, price_list: list[dict]) -> dict:
+		"""POST /api/v2/product/update_price: original_price of 1..50 models of one item (absolute, retried)."""
+		_check_models(price_list, "update_price")
+		body = {"item_id": int(item_id), "price_list": price_list}
+		return self._response("POST", "/api/v2/product/update_price", body=body, idempotent=True)

@@ -18,6 +18,7 @@ from shopee_bridge.client_endpoints import (
 	DEFAULT_ORDER_FIELDS,
 	MAX_BATCH,
 	MAX_WINDOW,
+	Repeated,
 	ShopeeEndpoints,
 	chunked,
 	time_windows,
@@ -134,6 +135,9 @@ def _encode_query(params: dict | None) -> dict:
 	encoded = {}
 	for key, value in (params or {}).items():
 		if value is None:
+			continue
+		if isinstance(value, Repeated):  # requests sends a list as one key per value
+			encoded[key] = list(value)
 			continue
 		if isinstance(value, bool):
 			value = "true" if value else "false"

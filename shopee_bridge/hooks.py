@@ -29,8 +29,13 @@ scheduler_events = {
 			"shopee_bridge.services.fiscal.resume_stalled",
 			"shopee_bridge.jobs.schedule.tracking",
 		],
+		"* * * * *": ["shopee_bridge.jobs.schedule.stock_push"],
 		"*/15 * * * *": ["shopee_bridge.jobs.schedule.returns"],
-		"17 * * * *": ["shopee_bridge.jobs.schedule.shipped_orders", "shopee_bridge.jobs.schedule.finance"],
+		"17 * * * *": [
+			"shopee_bridge.jobs.schedule.shipped_orders",
+			"shopee_bridge.jobs.schedule.finance",
+			"shopee_bridge.jobs.schedule.stock_reconcile",
+		],
 	},
 }
 
@@ -45,8 +50,16 @@ doctype_list_js = {
 	"Delivery Note": "public/js/shopee_shipment_list.js",
 }
 
-# A cancelled finance entry releases its Shopee key, so the next finance sync can book the event again.
+# A cancelled finance entry releases its Shopee key, so the next finance sync can book the event again;
+# stock changes mark Shopee Item Map rows for the stock push (ERPNext writes Bin without doc_events).
 doc_events = {
 	"Journal Entry": {"on_cancel": "shopee_bridge.services.finance_cancellations.release_entry_key"},
 	"Payment Entry": {"on_cancel": "shopee_bridge.services.finance_cancellations.release_entry_key"},
+	"Stock Ledger Entry": {"on_submit": "shopee_bridge.services.stock_changes.on_stock_ledger_entry"},
+	"Sales Order": {"on_change": "shopee_bridge.services.stock_changes.on_sales_order_change"},
+	"Item Price": {
+		"on_update": "shopee_bridge.services.stock_changes.on_item_price_change",
+		"on_trash": "shopee_bridge.services.stock_changes.on_item_price_change",
+	},
+	"Shopee Shop": {"on_update": "shopee_bridge.services.stock_changes.on_shop_update"},
 }

@@ -24,6 +24,7 @@ class ShopJob:
 	interval_field: str | None = None  # Shopee Settings field in minutes; None: every scheduler tick
 	queue: str = "long"
 	timeout: int = 3600
+	due: str | None = None  # fn(shop) -> bool: whether the shop has anything to do now
 
 
 SHOP_JOBS: dict[str, ShopJob] = {
@@ -53,6 +54,20 @@ SHOP_JOBS: dict[str, ShopJob] = {
 		"auto_sync_finance",
 		"sync_finance",
 	),
+	"stock_push": ShopJob(
+		"shopee_bridge.jobs.stock.push_stock",
+		"push_stock",
+		"push_stock",
+		queue="default",
+		timeout=600,
+		due="shopee_bridge.services.stock_push.due_rows_exist",
+	),
+	"stock_reconcile": ShopJob(
+		"shopee_bridge.jobs.stock.reconcile_stock",
+		"push_stock",
+		"reconcile_stock",
+		due="shopee_bridge.jobs.stock.reconcile_due",
+	),
 	"integrity": ShopJob(
 		"shopee_bridge.services.integrity.report_job",
 		"auto_integrity_report",
@@ -77,6 +92,8 @@ def due_shops(kind: str) -> list[str]:
 	"""Enabled, connected shops with the kind's toggle on whose last run is older than its interval."""
 	job = SHOP_JOBS[kind]
 	shops = frappe.get_all(SHOP, filters={"enabled": 1, "status": "Connected", job.toggle: 1}, pluck="name")
+	if job.due:
+		shops = [shop for shop in shops if frappe.get_attr(job.due)(shop)]
 	minutes = job.interval_field and (get_settings().get(job.interval_field) or 0)
 	if not minutes:
 		return shops
@@ -140,3 +157,11 @@ def shipped_orders() -> list[str]:
 
 def finance() -> list[str]:
 	return schedule("finance")
+
+
+def stock_push() -> list[str]:
+	return schedule("stock_push")
+
+
+def stock_reconcile() -> list[str]:
+	return schedule("stock_reconcile")

@@ -372,3 +372,7 @@ ROUTES = {
 	**logistics_api.ROUTES,
 	**returns_api.ROUTES,
 }
+
+from shopee_bridge.sandbox import product_api
+
+ROUTES.update(product_api.ROUTES)

@@ -133,3 +133,7 @@ ROUTES = {
 }
 ROUTES.update(logistics_api.CONTROL_ROUTES)
 ROUTES.update(returns_api.CONTROL_ROUTES)
+
+from shopee_bridge.sandbox.product_api import CONTROL_ROUTES as PRODUCT_CONTROLS
+
+ROUTES.update(PRODUCT_CONTROLS)

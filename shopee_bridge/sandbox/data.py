@@ -65,6 +65,7 @@ from shopee_bridge.sandbox.orders import (
 	order_detail,
 	tracking_number,
 )
+from shopee_bridge.sandbox.products import ProductStore
 
 DAY = 86400
 WINDOW_DAYS = 60
@@ -181,6 +182,7 @@ class Dataset:
 		self._build_index(int(orders))
 		self._buyer_pool = max(10, len(self._sns) // 3)
 		self._plan_returns()
+		self.products = ProductStore(self.seed, self.shops, self.anchor)
 
 	def _build_index(self, count: int) -> None:
 		rng = random.Random(mix(self.seed, 0x1D))

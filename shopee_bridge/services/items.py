@@ -54,13 +54,17 @@ def mapped_item(shop: str, item_id: str, model_id: str) -> str | None:
 
 
 def item_by_sku(shop: str, sku: str | None) -> str | None:
-	"""A mapped Shopee Item Map row with the SKU, else an Item named by the SKU."""
+	"""A mapped Shopee Item Map row with the SKU, else the Item the SKU matches (Shopee Settings say how)."""
 	if not sku:
 		return None
 	mapped = frappe.db.get_value(
 		ITEM_MAP, {"shop": shop, "sku": sku, "item_code": ["is", "set"]}, "item_code"
 	)
-	return mapped or (sku if frappe.db.exists("Item", sku) else None)
+	if mapped:
+		return mapped
+	from shopee_bridge.services.catalogue import match_item
+
+	return match_item(sku)
 
 
 def auto_item_code(line: OrderLine) -> str:

@@ -21,6 +21,7 @@ class ShopeeSettings(Document):
 			self.webhook_max_attempts = DEFAULT_MAX_ATTEMPTS
 		if self.enabled and not (self.partner_id and self.get_password("partner_key", raise_exception=False)):
 			frappe.throw(frappe._("Set the Partner ID and Partner Key before enabling Shopee Bridge."))
+		self.validate_sku_item_field()
 
 	def set_api_base_url(self):
 		if self.environment in ENVIRONMENT_HOSTS:
@@ -28,3 +29,13 @@ class ShopeeSettings(Document):
 		elif not self.api_base_url:
 			self.api_base_url = LOCAL_SANDBOX_URL
 		self.api_base_url = self.api_base_url.rstrip("/")
+
+	def validate_sku_item_field(self):
+		"""Matching by an Item field needs a text field of Item that exists."""
+		if self.get("sku_match_field") != "Item Field":
+			return
+		field = frappe.get_meta("Item").get_field(self.sku_item_field or "")
+		if self.sku_item_field not in ("item_code", "item_name") and (
+			not field or field.fieldtype not in ("Data", "Link", "Barcode", "Read Only")
+		):
+			frappe.throw(frappe._("Item has no text field {0} to match SKUs by.").format(self.sku_item_field))

@@ -74,3 +74,62 @@ frappe.ui.form.on("Shopee Shop", {
 		);
 	},
 });
+
+frappe.ui.form.on("Shopee Shop", {
+	refresh(frm) {
+		if (frm.is_new()) return;
+		const group = __("Catalogue & Stock");
+		frm.add_custom_button(
+			__("Import Catalogue"),
+			() => {
+				frappe.prompt(
+					[
+						{
+							fieldname: "create_items",
+							fieldtype: "Check",
+							label: __("Create Items for listings no Item matches"),
+							description: __("Listings with variations get a template Item and Item Variants."),
+						},
+					],
+					(values) => {
+						frappe.call({
+							method: "shopee_bridge.api.import_catalogue",
+							args: { shop: frm.doc.name, create_items: values.create_items ? 1 : 0 },
+						}).then(() => {
+							frappe.show_alert({
+								message: __("Catalogue import queued; see Shopee Sync Log and Shopee Item Map"),
+								indicator: "blue",
+							});
+						});
+					},
+					__("Import Shopee Catalogue"),
+					__("Import"),
+				);
+			},
+			group,
+		);
+		frm.add_custom_button(
+			__("Push Stock Now"),
+			() => {
+				frappe.call({ method: "shopee_bridge.api.push_stock_now", args: { shop: frm.doc.name } }).then(() => {
+					frappe.show_alert({ message: __("Stock push queued; see Shopee Sync Log"), indicator: "blue" });
+				});
+			},
+			group,
+		);
+		frm.add_custom_button(
+			__("Reconcile Stock"),
+			() => {
+				frappe.call({ method: "shopee_bridge.api.reconcile_stock_now", args: { shop: frm.doc.name } }).then(() => {
+					frappe.show_alert({ message: __("Stock reconciliation queued; see Shopee Sync Log"), indicator: "blue" });
+				});
+			},
+			group,
+		);
+		frm.add_custom_button(
+			__("Item Map"),
+			() => frappe.set_route("List", "Shopee Item Map", { shop: frm.doc.name }),
+			group,
+		);
+	},
+});
