@@ -111,23 +111,42 @@ def make_client(shop_id=None, on_call=None, settings=None) -> ShopeeClient:
 		shop_id=int(shop_id) if shop_id else None,
 		token_store=store,
 		lock=ShopLock(shop_id, store) if shop_id else None,
-		on_call=on_call or log_failed_call,
+		on_call=_with_failure_log(on_call),
 	)
 
 
+def _with_failure_log(on_call):
+	def record_call(record: CallRecord) -> None:
+		log_failed_call(record)
+		if on_call:
+			on_call(record)
+
+	return record_call
+
+
 def log_failed_call(record: CallRecord) -> None:
-	"""Keep failed Shopee calls as Integration Requests (params are already redacted by the client)."""
+	"""Keep failed Shopee calls as Integration Requests (params are already redacted by the client).
+
+	Written by a background job, so the record survives when the caller's own work is rolled back
+	(a failing call usually ends in a rollback).
+	"""
 	if not record.error and (record.http_status or 0) < 400:
 		return
-	frappe.get_doc(
-		{
-			"doctype": "Integration Request",
-			"integration_request_service": "Shopee",
-			"request_description": f"{record.method} {record.path}"[:140],
-			"status": "Failed",
-			"url": record.path,
-			"data": frappe.as_json(record.params),
-			"error": f"HTTP {record.http_status}: {record.error} (attempt {record.attempt})",
-			"request_id": (record.request_id or "")[:140] or None,
-		}
-	).insert(ignore_permissions=True)
+	values = {
+		"doctype": "Integration Request",
+		"integration_request_service": "Shopee",
+		"request_description": f"{record.method} {record.path}"[:140],
+		"status": "Failed",
+		"url": record.path,
+		"data": frappe.as_json(record.params),
+		"error": f"HTTP {record.http_status}: {record.error} (attempt {record.attempt})",
+		"request_id": (record.request_id or "")[:140] or None,
+	}
+	try:
+		frappe.enqueue("shopee_bridge.shop_client.insert_call_log", queue="short", values=values)
+	except Exception:  # the call's own error still reaches the caller; losing its log must not hide it
+		frappe.logger("shopee_bridge").warning(f"could not queue the log of a failed Shopee call: {values}")
+
+
+def insert_call_log(values: dict) -> None:
+	frappe.get_doc(values).insert(ignore_permissions=True)
