@@ -69,16 +69,7 @@ def sync_finance(shop: str, now: int | None = None, triggered_by: str | None = N
 	try:
 		ctx = open_run(shop, run)
 		wallet.sync_wallet(ctx, now)
-		settle_orders(ctx)
-		paid = escrow_payments.pay_orders(ctx)
-		if paid:  # releases booked now unlock their orders' adjustments
-			settle_orders(ctx, only=paid)
-			paid = escrow_payments.pay_orders(ctx, only=paid)
-			if paid:
-				settle_orders(ctx, only=paid)
-		escrow_payments.book_shop_adjustments(ctx)
-		wallet.book_withdrawals(ctx)
-		reconciliation.reconcile_withdrawals(ctx)
+		book(ctx)
 		frappe.db.set_value(SHOP, shop, "last_finance_sync", now_datetime(), update_modified=False)
 		frappe.db.commit()  # nosemgrep: the run's end marker
 	except Exception as e:
@@ -87,6 +78,30 @@ def sync_finance(shop: str, now: int | None = None, triggered_by: str | None = N
 		raise
 	run.finish()
 	return run.name
+
+
+def book(ctx: FinanceRun) -> None:
+	"""Steps 2-5 over the stored wallet: settle, pay, adjust, transfer, reconcile."""
+	book_orders(ctx)
+	book_shop_events(ctx)
+
+
+def book_orders(ctx: FinanceRun, only: set[str] | None = None) -> None:
+	"""Settle and pay the invoiced orders (`only`: those orders)."""
+	settle_orders(ctx, only=only)
+	paid = escrow_payments.pay_orders(ctx, only=only)
+	if paid:  # releases booked now unlock their orders' adjustments
+		settle_orders(ctx, only=paid)
+		paid = escrow_payments.pay_orders(ctx, only=paid)
+		if paid:
+			settle_orders(ctx, only=paid)
+
+
+def book_shop_events(ctx: FinanceRun) -> None:
+	"""Adjustments naming no order, withdrawals and their bank matches."""
+	escrow_payments.book_shop_adjustments(ctx)
+	wallet.book_withdrawals(ctx)
+	reconciliation.reconcile_withdrawals(ctx)
 
 
 def open_run(shop: str, run: SyncRun) -> FinanceRun:

@@ -14,7 +14,7 @@ from frappe import _
 from frappe.utils import add_to_date, get_datetime, getdate, now_datetime
 
 from shopee_bridge.client_endpoints import MAX_WINDOW, time_windows
-from shopee_bridge.constants import BACKFILL
+from shopee_bridge.constants import BACKFILL, ORDER_SN_FIELD, SHOP, SHOP_FIELD
 from shopee_bridge.services.sync_log import SyncRun
 from shopee_bridge.utils import (
 	LockNotAcquired,
@@ -27,6 +27,9 @@ from shopee_bridge.utils import (
 # kind -> "module.function(shop, window_from, window_to, run) -> records"; run in this order per range
 KINDS = {
 	"orders": "shopee_bridge.services.fiscal.backfill_orders",
+	"returns": "shopee_bridge.services.fiscal.backfill_returns",
+	"escrow": "shopee_bridge.services.fiscal.backfill_escrow",
+	"wallet": "shopee_bridge.services.fiscal.backfill_wallet",
 }
 STALLED_MINUTES = 15
 
@@ -221,3 +224,56 @@ def backfill_orders(shop: str, window_from: int, window_to: int, run: SyncRun) -
 	from shopee_bridge.services.orders import OrderSync, sync_window
 
 	return sync_window(OrderSync(shop, run), run, window_from, window_to, field="create_time")
+
+
+def backfill_returns(shop: str, window_from: int, window_to: int, run: SyncRun) -> int:
+	"""Every return created in the window, stored and booked like the incremental returns sync."""
+	from shopee_bridge.services import returns
+	from shopee_bridge.shop_client import make_client
+
+	shop_doc = frappe.get_doc(SHOP, shop)
+	client = make_client(shop, on_call=run.count_call)
+	records = 0
+	for row in client.iter_returns(create_time_from=window_from, create_time_to=window_to):
+		run.add("fetched")
+		returns.count_result(run, row["return_sn"], returns.sync_row(client, shop_doc, row))
+		records += 1
+	return records
+
+
+def backfill_escrow(shop: str, window_from: int, window_to: int, run: SyncRun) -> int:
+	"""The escrow of every invoiced order created in the window: fetched, explained term by term, booked."""
+	from shopee_bridge.services import finance
+
+	order_sns = set(
+		frappe.get_all(
+			"Sales Order",
+			filters={
+				SHOP_FIELD: shop,
+				"docstatus": 1,
+				"transaction_date": ["between", [_date(window_from), _date(window_to)]],
+			},
+			pluck=ORDER_SN_FIELD,
+		)
+	)
+	if order_sns:
+		finance.settle_orders(finance.open_run(shop, run), only=order_sns)
+	return len(order_sns)
+
+
+def backfill_wallet(shop: str, window_from: int, window_to: int, run: SyncRun) -> int:
+	"""Wallet rows created in the window, then what they book: payments, withdrawals, bank matches."""
+	from shopee_bridge.services import finance, wallet
+
+	ctx = finance.open_run(shop, run)
+	order_sns, withdrawals = wallet.pull_window(ctx, window_from, window_to)
+	frappe.db.commit()  # nosemgrep: the window's rows are kept whatever the booking does next
+	wallet.update_withdrawals(ctx, withdrawals)
+	if order_sns:
+		finance.book_orders(ctx, only=order_sns)
+	finance.book_shop_events(ctx)
+	return len(order_sns) + len(withdrawals)
+
+
+def _date(epoch: int):
+	return getdate(epoch_to_datetime(epoch))

@@ -63,10 +63,10 @@ def sync_incremental_returns(shop: str, now: int | None = None, triggered_by: st
 			rows = list(client.iter_returns(update_time_from=window_from, update_time_to=window_to))
 			run.add("fetched", len(rows))
 			for row in rows:
-				_count(run, row["return_sn"], sync_row(client, shop_doc, row))
+				count_result(run, row["return_sn"], sync_row(client, shop_doc, row))
 			advance_checkpoint(shop, window_to)
 		for name in pending_returns(shop):
-			_count(run, name, sync_row(client, shop_doc, None, name))
+			count_result(run, name, sync_row(client, shop_doc, None, name))
 	except Exception as e:
 		frappe.db.rollback()
 		run.finish(e, window_from=epoch_to_datetime(start), window_to=epoch_to_datetime(now))
@@ -87,7 +87,7 @@ def advance_checkpoint(shop: str, window_to: int) -> None:
 	frappe.db.commit()  # nosemgrep: the checkpoint is the run's progress
 
 
-def _count(run: SyncRun, reference: str, result: dict) -> None:
+def count_result(run: SyncRun, reference: str, result: dict) -> None:
 	run.add({"created": "created_count", "updated": "updated"}.get(result["action"], "skipped"))
 	if result.get("error"):
 		run.add_error(reference, result["error"])

@@ -53,15 +53,28 @@ def sync_wallet(ctx, now: int) -> None:
 	"""Pull the wallet since the checkpoint, window by window, then refresh the withdrawals it touched."""
 	touched = set()
 	for window_from, window_to in time_windows(checkpoint_start(ctx, now), now):
-		for raw in ctx.client.iter_wallet_transactions(window_from, window_to):
-			ctx.run.add("fetched")
-			row = normalize_transaction(raw, ctx.shop.currency)
-			upsert_transaction(ctx, row)
-			if row["withdrawal_id"]:
-				touched.add(row["withdrawal_id"])
+		touched |= pull_window(ctx, window_from, window_to)[1]
 		frappe.db.set_value(SHOP, ctx.shop.name, "wallet_synced_until", window_to, update_modified=False)
 		frappe.db.commit()  # nosemgrep: the window's rows and the checkpoint are the run's progress
-	for withdrawal_id in sorted(touched):
+	update_withdrawals(ctx, touched)
+
+
+def pull_window(ctx, window_from: int, window_to: int) -> tuple[set[str], set[str]]:
+	"""Store the wallet rows created in one window; returns (their order_sns, their withdrawal ids)."""
+	order_sns, touched = set(), set()
+	for raw in ctx.client.iter_wallet_transactions(window_from, window_to):
+		ctx.run.add("fetched")
+		row = normalize_transaction(raw, ctx.shop.currency)
+		upsert_transaction(ctx, row)
+		if row["withdrawal_id"]:
+			touched.add(row["withdrawal_id"])
+		if row.get("order_sn"):
+			order_sns.add(row["order_sn"])
+	return order_sns, touched
+
+
+def update_withdrawals(ctx, withdrawal_ids) -> None:
+	for withdrawal_id in sorted(withdrawal_ids):
 		update_withdrawal(ctx, withdrawal_id)
 	frappe.db.commit()  # nosemgrep: withdrawals follow their wallet rows
 

@@ -9,20 +9,35 @@ import time
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
-from frappe.utils import add_days, add_to_date, getdate, now_datetime
+from frappe.utils import add_days, add_to_date, get_datetime, getdate, now_datetime
 
-from shopee_bridge.constants import BACKFILL, ORDER_SN_FIELD, SHOP, WAITING_ORDER
-from shopee_bridge.sandbox.catalogue import UNMAPPED_SKU
-from shopee_bridge.services import fiscal
+from shopee_bridge.constants import (
+	BACKFILL,
+	ORDER_SN_FIELD,
+	RETURN,
+	SHOP,
+	SHOP_FIELD,
+	WAITING_ORDER,
+	WALLET_TRANSACTION,
+	WITHDRAWAL,
+)
+from shopee_bridge.sandbox.catalogue import UNMAPPED_PRODUCT, UNMAPPED_SKU
+from shopee_bridge.services import fiscal, integrity
+from shopee_bridge.tests.finance_utils import payout_bank_account
 from shopee_bridge.tests.utils import (
 	SandboxMixin,
 	authorize_shop,
 	configure_shop,
 	delete_shop,
+	difference_account,
 	in_subprocess,
+	make_item,
+	map_listing,
 	prepare_erpnext_for_sandbox,
 	save_settings,
+	set_stock_settings,
 )
+from shopee_bridge.utils import datetime_to_epoch
 
 SHOP_ID = "610004"
 BOOKED = {"READY_TO_SHIP", "PROCESSED", "SHIPPED", "TO_CONFIRM_RECEIVE", "COMPLETED", "TO_RETURN"}
@@ -167,3 +182,188 @@ class TestBackfill(SandboxMixin, FrappeTestCase):
 		self.assertEqual(result.returncode, 0, result.stderr[-2000:])
 		self.assertIn(f"{SHOP_ID}: backfill", result.stdout)
 		self.assertIn("Done", result.stdout)
+
+
+KINDS_SHOP_ID = "610005"
+COUNTED = (
+	("Journal Entry", {"docstatus": 1}),
+	("Payment Entry", {"docstatus": 1}),
+	("Sales Invoice", {"docstatus": 1, "is_return": 1}),
+	("Delivery Note", {"docstatus": 1, "is_return": 1}),
+	("Bank Transaction", {}),
+	(RETURN, {}),
+	(WALLET_TRANSACTION, {}),
+	(WITHDRAWAL, {}),
+)
+
+
+class TestBackfillEveryKind(SandboxMixin, FrappeTestCase):
+	"""Orders, returns, escrow and wallet of a harsh quarter, backfilled twice: everything once."""
+
+	sandbox_orders = 90
+	sandbox_days = 90
+	sandbox_harsh = True
+	sandbox_shops = [
+		{"shop_id": int(KINDS_SHOP_ID), "shop_name": "Backfill Kinds SG", "region": "SG", "currency": "SGD"}
+	]
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		prepare_erpnext_for_sandbox()
+		cls.stock_settings = set_stock_settings(allow_negative_stock=1)
+		cls.start_sandbox()
+		delete_shop(KINDS_SHOP_ID)
+		authorize_shop(cls.sandbox, KINDS_SHOP_ID)
+		frappe.db.rollback()
+		configure_shop(KINDS_SHOP_ID)
+		frappe.db.set_value(
+			SHOP,
+			KINDS_SHOP_ID,
+			{"shopee_difference_account": difference_account(), "bank_account": payout_bank_account("SGD")},
+		)
+		map_listing(
+			KINDS_SHOP_ID,
+			UNMAPPED_PRODUCT["item_id"],
+			0,
+			make_item("BACKFILL-MYSTERY-BOX"),
+			UNMAPPED_PRODUCT["item_sku"],
+		)
+		save_settings(auto_create_items=1, auto_item_valuation_percent=60)
+		frappe.db.commit()  # nosemgrep: the backfill commits per window
+		cls.start, cls.end = add_days(getdate(), -91), getdate()
+		cls.first = fiscal.backfill(KINDS_SHOP_ID, cls.start, cls.end, inline=True)
+		cls.first_status = fiscal.run_backfill(cls.first)
+		cls.counts = cls.documents()
+		cls.second = fiscal.backfill(KINDS_SHOP_ID, cls.start, cls.end, inline=True)
+		cls.second_status = fiscal.run_backfill(cls.second)
+
+	@classmethod
+	def tearDownClass(cls):
+		save_settings(auto_create_items=0)
+		set_stock_settings(**cls.stock_settings)
+		delete_shop(KINDS_SHOP_ID)
+		cls.stop_sandbox()
+		super().tearDownClass()
+
+	@classmethod
+	def documents(cls) -> dict:
+		frappe.db.rollback()
+		counts = {}
+		for doctype, filters in COUNTED:
+			field = SHOP_FIELD if frappe.get_meta(doctype).has_field(SHOP_FIELD) else "shop"
+			if doctype == "Bank Transaction":
+				field, shop = "bank_account", frappe.db.get_value(SHOP, KINDS_SHOP_ID, "bank_account")
+			else:
+				shop = KINDS_SHOP_ID
+			counts[(doctype, tuple(filters.items()))] = frappe.db.count(doctype, {field: shop, **filters})
+		return counts
+
+	def test_every_kind_ran_over_every_window(self):
+		self.assertEqual((self.first_status, self.second_status), ("Done", "Done"))
+		doc = frappe.get_doc(BACKFILL, self.first)
+		self.assertEqual({row.kind for row in doc.windows}, set(fiscal.KINDS))
+		self.assertEqual({row.status for row in doc.windows}, {"Done"})
+
+	def test_a_second_backfill_of_the_range_books_nothing(self):
+		self.assertEqual(self.documents(), self.counts)
+
+	def test_every_return_created_in_the_range_is_stored(self):
+		dataset = self.sandbox.dataset
+		first, last = (datetime_to_epoch(get_datetime(day)) for day in (self.start, add_days(self.end, 1)))
+		expected = {row.return_sn for row in dataset.list_returns(int(KINDS_SHOP_ID), (first, last - 1))}
+		self.assertTrue(expected, "the harsh quarter has returns")
+		stored = set(frappe.get_all(RETURN, filters={"shop": KINDS_SHOP_ID}, pluck="return_sn"))
+		self.assertEqual(stored, expected)
+
+	def test_every_wallet_row_is_stored_and_every_release_paid(self):
+		rows = self.sandbox.dataset.wallet_transactions(int(KINDS_SHOP_ID), 0, int(time.time()))
+		first = datetime_to_epoch(get_datetime(self.start))
+		in_range = {str(row["transaction_id"]): row for row in rows if row["create_time"] >= first}
+		self.assertTrue(in_range)
+		stored = frappe.get_all(
+			WALLET_TRANSACTION,
+			filters={"shop": KINDS_SHOP_ID},
+			fields=["name", "transaction_type", "booking_status", "booking_message"],
+		)
+		self.assertEqual({row.name for row in stored}, set(in_range))
+		unpaid = [
+			row
+			for row in stored
+			if row.transaction_type == "ESCROW_VERIFIED_ADD" and row.booking_status != "Booked"
+		]
+		self.assertEqual(unpaid, [])
+		outstanding = frappe.get_all(
+			"Sales Invoice",
+			filters={
+				SHOP_FIELD: KINDS_SHOP_ID,
+				"docstatus": 1,
+				"is_return": 0,
+				"outstanding_amount": [">", 0],
+			},
+			pluck=ORDER_SN_FIELD,
+		)
+		released = {
+			row["order_sn"] for row in in_range.values() if row["transaction_type"] == "ESCROW_VERIFIED_ADD"
+		}
+		self.assertEqual(set(outstanding) & released, set())
+
+	def test_integrity_report_is_clean_then_names_exactly_the_seeded_faults(self):
+		clean = integrity.make_report(KINDS_SHOP_ID, self.start, self.end)
+		report = integrity.load_json(clean)
+		self.assertEqual(report["mismatches"], [], report["sections"])
+		self.assertTrue(report["sections"]["returns"] and report["sections"]["wallet"])
+		self.assertNotIn("skipped: finance never ran for the shop", report["sections"]["escrow"])
+
+		row = frappe.get_all(
+			WALLET_TRANSACTION,
+			filters={"shop": KINDS_SHOP_ID, "transaction_type": "ESCROW_VERIFIED_ADD"},
+			fields=["name", "amount"],
+			limit=1,
+		)[0]
+		ret = frappe.get_all(RETURN, filters={"shop": KINDS_SHOP_ID}, fields=["name", "return_sn", "status"])[
+			0
+		]
+		matched = frappe.get_all(
+			WITHDRAWAL, filters={"shop": KINDS_SHOP_ID, "reconciliation": "Matched"}, pluck="name", limit=1
+		)
+		self.assertTrue(matched, "the quarter has a reconciled withdrawal")
+		try:
+			frappe.db.set_value(WALLET_TRANSACTION, row.name, "amount", row.amount + 1)
+			frappe.db.set_value(
+				RETURN, ret.name, "status", "CLOSED" if ret.status != "CLOSED" else "ACCEPTED"
+			)
+			frappe.db.set_value(WITHDRAWAL, matched[0], "reconciliation", "Unmatched")
+			frappe.db.commit()  # nosemgrep: the report reads committed data
+			faulty = integrity.load_json(integrity.make_report(KINDS_SHOP_ID, self.start, self.end))
+		finally:
+			frappe.db.set_value(WALLET_TRANSACTION, row.name, "amount", row.amount)
+			frappe.db.set_value(RETURN, ret.name, "status", ret.status)
+			frappe.db.set_value(WITHDRAWAL, matched[0], "reconciliation", "Matched")
+			frappe.db.commit()  # nosemgrep: restored for the other tests
+		self.assertEqual(
+			sorted((m["kind"], m["reference"]) for m in faulty["mismatches"]),
+			sorted(
+				[
+					("deposit_unreconciled", matched[0]),
+					("return_status_differs", ret.return_sn),
+					("wallet_amount_differs", row.name),
+				]
+			),
+		)
+
+	def test_bench_commands_sync_returns_and_finance_and_report(self):
+		sites = os.path.abspath(frappe.local.sites_path)
+		for command in (["sync-returns"], ["sync-finance"], ["integrity-report", "--from", str(self.start)]):
+			result = subprocess.run(
+				[sys.executable, "-m", "frappe.utils.bench_helper", "frappe", "--site", frappe.local.site,
+				 "shopee", *command, "--shop", KINDS_SHOP_ID],
+				cwd=sites, capture_output=True, text=True, timeout=900,
+			)  # fmt: skip
+			self.assertEqual(
+				result.returncode, 0, f"{command}: {result.stdout[-1500:]} {result.stderr[-1500:]}"
+			)
+			self.assertIn(f"{KINDS_SHOP_ID}:", result.stdout)
+		self.assertIn("Clean, 0 mismatches", result.stdout)
+		frappe.db.rollback()
+		self.assertEqual(self.documents(), self.counts)  # the commands booked nothing new either
