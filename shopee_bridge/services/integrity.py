@@ -21,7 +21,13 @@ from shopee_bridge.constants import (
 	INTEGRITY_REPORT,
 	ORDER_SN_FIELD,
 	ORDER_STATUS_FIELD,
+	RETURN,
+	RETURN_SN_FIELD,
+	SETTLEMENT,
+	SHOP,
 	WAITING_ORDER,
+	WALLET_TRANSACTION,
+	WITHDRAWAL,
 )
 from shopee_bridge.mappers import orders as mapper
 from shopee_bridge.mappers.money import quantize
@@ -33,6 +39,9 @@ from shopee_bridge.utils import datetime_to_epoch
 # name -> "module.function(shop, client, start, end) -> (counts, mismatches)"; run in this order
 SECTIONS = {
 	"orders": "shopee_bridge.services.integrity.orders_section",
+	"returns": "shopee_bridge.services.integrity.returns_section",
+	"escrow": "shopee_bridge.services.integrity.escrow_section",
+	"wallet": "shopee_bridge.services.integrity.wallet_section",
 }
 DAILY_PERIOD_DAYS = 30
 
@@ -176,6 +185,280 @@ def _total_mismatches(order_sn: str, so: str, order: dict, escrow: dict) -> list
 					"invoice_total_differs", order_sn, "Sales Invoice", invoice, str(expected), str(total)
 				)
 			)
+	return mismatches
+
+
+# -- returns -------------------------------------------------------------------------------------------
+
+
+def returns_section(shop: str, client, start: int, end: int) -> tuple[dict, list]:
+	"""Returns created in the period: stored, same status, and the credit note / return note they call for."""
+	from shopee_bridge.mappers.returns import goods_are_back, map_return, refund_is_final
+
+	counts, mismatches = Counter(), []
+	currency = frappe.db.get_value(SHOP, shop, "currency")
+	for window_from, window_to in time_windows(start, end):
+		for row in client.iter_returns(create_time_from=window_from, create_time_to=window_to):
+			mapped = map_return(client.get_return_detail(row["return_sn"]), currency)
+			counts[f"shopee {mapped['status']}"] += 1
+			stored = frappe.db.get_value(
+				RETURN,
+				{"return_sn": mapped["return_sn"]},
+				["name", "status", "document_status"],
+				as_dict=True,
+			)
+			if not stored:
+				mismatches.append(
+					_mismatch("return_missing", mapped["return_sn"], None, None, "stored", None)
+				)
+				continue
+			if stored.status != mapped["status"]:
+				mismatches.append(
+					_mismatch(
+						"return_status_differs",
+						mapped["return_sn"],
+						RETURN,
+						stored.name,
+						mapped["status"],
+						stored.status,
+					)
+				)
+			if stored.document_status == "Waiting":
+				counts["waiting"] += 1
+				continue
+			mismatches += _return_document_mismatches(
+				mapped, stored.name, refund_is_final(mapped), goods_are_back(mapped), currency, counts
+			)
+	return dict(sorted(counts.items())), mismatches
+
+
+def _return_document_mismatches(
+	mapped: dict, name: str, refunded: bool, back: bool, currency, counts
+) -> list:
+	return_sn, mismatches = mapped["return_sn"], []
+	credit_note = frappe.db.get_value(
+		"Sales Invoice", {RETURN_SN_FIELD: return_sn, "docstatus": 1}, ["name", "grand_total"], as_dict=True
+	)
+	if refunded and not credit_note:
+		mismatches.append(_mismatch("credit_note_missing", return_sn, RETURN, name, "credit note", None))
+	elif credit_note and not refunded:
+		mismatches.append(
+			_mismatch(
+				"unexpected_credit_note", return_sn, "Sales Invoice", credit_note.name, None, "credit note"
+			)
+		)
+	elif credit_note:
+		counts["credited"] += 1
+		refund, credited = (
+			quantize(mapped["refund_amount"], currency),
+			-quantize(credit_note.grand_total, currency),
+		)
+		if refund != credited:
+			mismatches.append(
+				_mismatch(
+					"credit_note_differs",
+					return_sn,
+					"Sales Invoice",
+					credit_note.name,
+					str(refund),
+					str(credited),
+				)
+			)
+	note = frappe.db.get_value("Delivery Note", {RETURN_SN_FIELD: return_sn, "docstatus": 1}, "name")
+	if back and not note:
+		mismatches.append(
+			_mismatch("return_note_missing", return_sn, RETURN, name, "return delivery note", None)
+		)
+	elif note and not back:
+		mismatches.append(
+			_mismatch("unexpected_return_note", return_sn, "Delivery Note", note, None, "return")
+		)
+	return mismatches
+
+
+# -- escrow and wallet ------------------------------------------------------------------------------
+
+
+def finance_runs(shop: str) -> bool:
+	"""Finance sections compare only shops whose finance runs (one run done): otherwise nothing is due."""
+	return bool(frappe.db.get_value(SHOP, shop, "last_finance_sync"))
+
+
+def escrow_section(shop: str, client, start: int, end: int) -> tuple[dict, list]:
+	"""Completed, invoiced orders of the period: what ERPNext says Shopee owes for each invoice equals escrow."""
+	if not finance_runs(shop):
+		return {"skipped: finance never ran for the shop": 1}, []
+	counts, mismatches = Counter(), []
+	for window_from, window_to in time_windows(start, end):
+		rows = client.iter_order_list(
+			window_from, window_to, time_range_field="create_time", with_status=True
+		)
+		completed = (row["order_sn"] for row in rows if row.get("order_status") == "COMPLETED")
+		for batch in chunked(completed, MAX_BATCH):
+			mismatches += _escrow_mismatches(client, batch, counts)
+	return dict(sorted(counts.items())), mismatches
+
+
+def _escrow_mismatches(client, order_sns: list[str], counts: Counter) -> list:
+	invoices = {
+		row.order_sn: row
+		for row in frappe.get_all(
+			"Sales Invoice",
+			filters={ORDER_SN_FIELD: ["in", order_sns], "docstatus": 1, "is_return": 0},
+			fields=["name", f"{ORDER_SN_FIELD} as order_sn", "grand_total", "outstanding_amount", "currency"],
+		)
+	}
+	if not invoices:
+		return []
+	mismatches = []
+	for row in client.get_escrow_detail_batch(list(invoices)):
+		detail = row.get("escrow_detail", row)
+		invoice = invoices.get(detail.get("order_sn"))
+		if not invoice:
+			continue
+		counts["completed and invoiced"] += 1
+		income = detail.get("order_income") or {}
+		paid = frappe.db.exists("Payment Entry Reference", {"reference_name": invoice.name, "docstatus": 1})
+		expected = quantize(
+			income.get("escrow_amount_after_adjustment") if paid else income.get("escrow_amount"),
+			invoice.currency,
+		)
+		owed = quantize(_owed_for_invoice(invoice), invoice.currency)
+		settlement = frappe.db.get_value(SETTLEMENT, invoice.order_sn, "status")
+		if not settlement or settlement == "Waiting":
+			mismatches.append(
+				_mismatch(
+					"escrow_not_booked",
+					invoice.order_sn,
+					"Sales Invoice",
+					invoice.name,
+					"settled",
+					settlement,
+				)
+			)
+		elif owed != expected:
+			mismatches.append(
+				_mismatch(
+					"escrow_differs",
+					invoice.order_sn,
+					"Sales Invoice",
+					invoice.name,
+					str(expected),
+					str(owed),
+				)
+			)
+		if paid:
+			counts["paid"] += 1
+			if quantize(invoice.outstanding_amount, invoice.currency) != 0:
+				mismatches.append(
+					_mismatch(
+						"paid_invoice_outstanding",
+						invoice.order_sn,
+						"Sales Invoice",
+						invoice.name,
+						"0",
+						str(invoice.outstanding_amount),
+					)
+				)
+	return mismatches
+
+
+def _owed_for_invoice(invoice) -> float:
+	"""The invoice less its credit notes and the settlement entries' credits: what Shopee owes for it."""
+	credited = frappe.db.sql(
+		"""select coalesce(sum(grand_total), 0) from `tabSales Invoice`
+		where return_against = %s and docstatus = 1 and is_return = 1""",
+		invoice.name,
+	)[0][0]
+	settled = frappe.db.sql(
+		"""select coalesce(sum(jea.credit_in_account_currency - jea.debit_in_account_currency), 0)
+		from `tabJournal Entry Account` jea join `tabJournal Entry` je on je.name = jea.parent
+		where je.docstatus = 1 and je.shopee_entry_key like 'settle:%%' and jea.reference_type = 'Sales Invoice'
+		and jea.reference_name = %s""",
+		invoice.name,
+	)[0][0]
+	return float(invoice.grand_total) + float(credited) - float(settled)
+
+
+def wallet_section(shop: str, client, start: int, end: int) -> tuple[dict, list]:
+	"""Wallet rows of the period: stored and booked; withdrawals transferred, deposited and reconciled."""
+	if not finance_runs(shop):
+		return {"skipped: finance never ran for the shop": 1}, []
+	counts, mismatches, withdrawals = Counter(), [], set()
+	for window_from, window_to in time_windows(start, end):
+		for row in client.iter_wallet_transactions(window_from, window_to):
+			kind, name = row.get("transaction_type"), str(row["transaction_id"])
+			counts[f"shopee {kind}"] += 1
+			stored = frappe.db.get_value(WALLET_TRANSACTION, name, ["amount", "booking_status"], as_dict=True)
+			if not stored:
+				mismatches.append(_mismatch("wallet_row_missing", name, None, None, kind, None))
+				continue
+			if abs(float(stored.amount) - float(row.get("amount") or 0)) > 0.005:
+				mismatches.append(
+					_mismatch(
+						"wallet_amount_differs",
+						name,
+						WALLET_TRANSACTION,
+						name,
+						row.get("amount"),
+						stored.amount,
+					)
+				)
+			if stored.booking_status in ("Pending", "Waiting"):
+				mismatches.append(
+					_mismatch(
+						"wallet_row_not_booked",
+						name,
+						WALLET_TRANSACTION,
+						name,
+						"Booked",
+						stored.booking_status,
+					)
+				)
+			if row.get("withdrawal_id"):
+				withdrawals.add(str(row["withdrawal_id"]))
+	for withdrawal_id in sorted(withdrawals):
+		mismatches += _withdrawal_mismatches(withdrawal_id, counts)
+	if counts["withdrawals completed"]:
+		counts["reconciled share %"] = round(
+			100 * counts["withdrawals reconciled"] / counts["withdrawals completed"], 1
+		)
+	return dict(sorted(counts.items())), mismatches
+
+
+def _withdrawal_mismatches(withdrawal_id: str, counts: Counter) -> list:
+	doc = frappe.db.get_value(
+		WITHDRAWAL, withdrawal_id, ["status", "transfer", "bank_transaction", "reconciliation"], as_dict=True
+	)
+	if not doc:
+		return [_mismatch("withdrawal_missing", withdrawal_id, None, None, "stored", None)]
+	mismatches = []
+	transfer_done = doc.transfer and frappe.db.get_value("Journal Entry", doc.transfer, "docstatus") == 1
+	if doc.status != "Cancelled" and not transfer_done:
+		mismatches.append(
+			_mismatch("transfer_missing", withdrawal_id, WITHDRAWAL, withdrawal_id, "transfer", None)
+		)
+	if doc.status == "Completed":
+		counts["withdrawals completed"] += 1
+		if not doc.bank_transaction:
+			mismatches.append(
+				_mismatch(
+					"bank_transaction_missing", withdrawal_id, WITHDRAWAL, withdrawal_id, "deposit", None
+				)
+			)
+		elif doc.reconciliation != "Matched":
+			mismatches.append(
+				_mismatch(
+					"deposit_unreconciled",
+					withdrawal_id,
+					WITHDRAWAL,
+					withdrawal_id,
+					"Matched",
+					doc.reconciliation,
+				)
+			)
+		else:
+			counts["withdrawals reconciled"] += 1
 	return mismatches
 
 
