@@ -85,6 +85,66 @@ def fiscal_year_sync(context, shops, fiscal_year):
 		_run_backfill_with_bar(name, shop)
 
 
+def _run_per_shop(label: str, shops: list[str], run) -> None:
+	"""Run `run(shop)` (returning a Sync Log name) for each shop, a bar over the shops."""
+	logs = []
+	with click.progressbar(shops, label=label, item_show_func=lambda shop: shop) as bar:
+		for shop in bar:
+			logs.append(run(shop))
+	for log in logs:
+		_print_log(log)
+
+
+@shopee.command("sync-returns")
+@click.option("--shop", "shops", multiple=True, help="Shop id (repeatable); default every connected shop")
+@pass_context
+def sync_returns(context, shops):
+	"""Pull the returns changed since each shop's checkpoint and make their credit notes and return notes."""
+	from shopee_bridge.services.returns import sync_incremental_returns
+
+	_connect(context)
+	_run_per_shop(
+		"returns", _shops(shops), lambda shop: sync_incremental_returns(shop, triggered_by="Administrator")
+	)
+
+
+@shopee.command("sync-finance")
+@click.option("--shop", "shops", multiple=True, help="Shop id (repeatable); default every connected shop")
+@pass_context
+def sync_finance(context, shops):
+	"""Wallet, escrow settlements, payments, withdrawals and bank reconciliation of each shop."""
+	from shopee_bridge.services.finance import sync_finance as run
+
+	_connect(context)
+	_run_per_shop("finance", _shops(shops), lambda shop: run(shop, triggered_by="Administrator"))
+
+
+@shopee.command("integrity-report")
+@click.option("--shop", "shops", multiple=True, help="Shop id (repeatable); default every connected shop")
+@click.option("--from", "date_from", default=None, help="First day, YYYY-MM-DD (default: 30 days ago)")
+@click.option("--to", "date_to", default=None, help="Last day, YYYY-MM-DD (default: yesterday)")
+@pass_context
+def integrity_report(context, shops, date_from, date_to):
+	"""Compare Shopee with ERPNext; saves a Shopee Integrity Report with its files and SHA-256 digests."""
+	import frappe
+
+	from shopee_bridge.constants import INTEGRITY_REPORT
+	from shopee_bridge.services.integrity import report_job
+
+	_connect(context)
+	names = []
+	with click.progressbar(_shops(shops), label="integrity", item_show_func=lambda shop: shop) as bar:
+		for shop in bar:
+			names.append(report_job(shop, date_from=date_from, date_to=date_to))
+	for name in names:
+		report = frappe.get_doc(INTEGRITY_REPORT, name)
+		click.echo(
+			f"{report.shop}: {report.status}, {report.mismatch_count} mismatches: {report.summary} ({name})"
+		)
+	if any(frappe.db.get_value(INTEGRITY_REPORT, name, "mismatch_count") for name in names):
+		raise SystemExit(1)
+
+
 def _run_backfill_with_bar(name: str, shop: str) -> None:
 	import frappe
 
