@@ -1,5 +1,6 @@
 """Operations: every scheduler entry, their guards, one job per shop at a time, and the integrity report."""
 
+import json
 import random
 import time
 
@@ -112,6 +113,13 @@ class TestOperations(SandboxMixin, FrappeTestCase):
 		self.assertGreaterEqual(len(entries), 5)
 		for method in entries:
 			frappe.get_attr(method)()
+		scheduled = {method.rsplit(".", 1)[1] for method in entries if ".jobs.schedule." in method}
+		self.assertEqual(scheduled, set(schedule.SHOP_JOBS))  # every per-shop kind has its scheduler entry
+		frappe.db.set_value(SHOP, SHOP_ID, {job.toggle: 1 for job in schedule.SHOP_JOBS.values()})
+		frappe.db.delete("Shopee Sync Log", {"shop": SHOP_ID})
+		for kind, job in schedule.SHOP_JOBS.items():
+			if not job.due:
+				self.assertIn(SHOP_ID, schedule.due_shops(kind), kind)
 		frappe.db.rollback()  # what they queued is queued after commit: nothing leaves this test
 
 	def test_scheduler_skips_disabled_settings_toggled_off_and_disconnected_shops(self):
@@ -157,3 +165,17 @@ class TestOperations(SandboxMixin, FrappeTestCase):
 			("Report", "Shopee Shop Overview"),
 		):
 			self.assertTrue(frappe.db.exists(doctype, name), name)
+		workspace = frappe.get_doc("Workspace", "Shopee Bridge")
+		blocks = {
+			(block["type"], block["data"].get("number_card_name") or block["data"].get("chart_name"))
+			for block in json.loads(workspace.content)
+		}
+		for card in workspace.number_cards:
+			self.assertIn(("number_card", card.number_card_name), blocks)
+		for chart in workspace.charts:
+			self.assertIn(("chart", chart.chart_name), blocks)
+		self.assertEqual(len(workspace.number_cards), 4)
+		self.assertEqual(len(workspace.charts), 2)
+		linked = {link.link_to for link in workspace.links if link.type == "Link"}
+		for target in ("Shopee Shop Overview", "Shopee Backfill", "Shopee Integrity Report", "Shopee Return"):
+			self.assertIn(target, linked)
