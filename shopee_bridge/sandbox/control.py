@@ -86,6 +86,17 @@ def faults(sandbox, query: dict, body: dict) -> dict:
 	return {"ok": True}
 
 
+def storm(sandbox, query: dict, body: dict) -> dict:
+	"""Random faults on every API call ({"rate", "seed", "kinds"?, "delay"?}); rate 0 stops them."""
+	rate = float(_required(body, "rate"))
+	if not rate:
+		sandbox.clear_faults()
+		return {"ok": True, "counts": sandbox.random_fault_counts}
+	kinds = tuple(body["kinds"]) if body.get("kinds") else None
+	sandbox.random_faults(rate, int(body.get("seed", 1)), kinds, float(body.get("delay", 0.3)))
+	return {"ok": True}
+
+
 def expire_token(sandbox, query: dict, body: dict) -> dict:
 	sandbox.expire_access_token(int(_required(body, "shop_id")))
 	return {"ok": True}
@@ -125,6 +136,7 @@ ROUTES = {
 	("GET", "calls"): calls,
 	("POST", "reset_counts"): reset_counts,
 	("POST", "faults"): faults,
+	("POST", "storm"): storm,
 	("POST", "expire_token"): expire_token,
 	("POST", "orders/status"): order_status,
 	("POST", "push"): push,

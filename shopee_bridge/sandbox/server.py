@@ -2,6 +2,7 @@
 
 import ipaddress
 import json
+import random
 import socket
 import threading
 import time
@@ -30,6 +31,8 @@ FAULT_KINDS = (
 # The call is applied, then the answer is lost: hung up, or a gateway's bare 502 (no Shopee envelope).
 APPLIED_FAULTS = ("drop_after_apply", "bad_gateway_after_apply")
 ANY_PATH = "*"
+# What a storm draws from: every fault but those that apply a write and lose its answer.
+STORM_KINDS = ("rate_limit", "server_error", "slow", "drop", "invalid_token")
 PARTNER_LEVEL_PUSH_CODES = (1, 2, 12)
 DROP = object()
 
@@ -72,6 +75,8 @@ class SandboxServer:
 		self.tokens = TokenStore([shop["shop_id"] for shop in self.dataset.shops], clock=lambda: self.clock())
 		self._lock = threading.Lock()
 		self._faults: dict[str, deque] = {}
+		self._random_faults = None
+		self.random_fault_counts: dict[str, int] = {}
 		self._counts: Counter = Counter()
 		self._calls: list[dict] = []
 		self._httpd: ThreadingHTTPServer | None = None
@@ -126,12 +131,41 @@ class SandboxServer:
 			self._faults.setdefault(path, deque()).append(fault)
 
 	def clear_faults(self) -> None:
-		"""Forget every fault not yet used."""
+		"""Forget every fault not yet used, and stop random faults."""
 		with self._lock:
 			self._faults.clear()
+			self._random_faults = None
+
+	def random_faults(
+		self, rate: float, seed: int, kinds: tuple[str, ...] | None = None, delay: float = 0.3
+	) -> None:
+		"""From now on each API call fails with probability `rate`, in a kind drawn from `kinds` (seeded).
+
+		Token endpoints are spared, so the faults fall on the calls the app retries, not on the login.
+		"""
+		kinds = kinds or STORM_KINDS
+		unknown = set(kinds) - set(FAULT_KINDS)
+		if unknown:
+			raise ValueError(f"unknown fault kinds {sorted(unknown)}")
+		with self._lock:
+			self._random_faults = (float(rate), random.Random(seed), tuple(kinds), float(delay))
+			self.random_fault_counts = {}
+
+	def _random_fault(self, path: str) -> dict | None:
+		if not self._random_faults or path.startswith("/api/v2/auth/"):
+			return None
+		rate, rng, kinds, delay = self._random_faults
+		if rng.random() >= rate:
+			return None
+		kind = rng.choice(kinds)
+		self.random_fault_counts[kind] = self.random_fault_counts.get(kind, 0) + 1
+		return {"kind": kind, "left": 0, "retry_after": 1, "delay": delay}
 
 	def _take_fault(self, path: str) -> dict | None:
 		with self._lock:
+			drawn = self._random_fault(path)
+			if drawn:
+				return drawn
 			for key in (path, ANY_PATH):
 				queue = self._faults.get(key)
 				while queue and queue[0]["left"] <= 0:
