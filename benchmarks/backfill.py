@@ -33,12 +33,14 @@ from shopee_bridge.tests.utils import configure_shop, prepare_erpnext_for_sandbo
 SHOP_ID = 690100
 
 
-def start_sandbox(orders: int, partner_id: int, key: str, shop_id: int) -> tuple[subprocess.Popen, str]:
-	"""The sandbox in its own process (its memory is not the backfill's), a year of cancelled orders."""
+def start_sandbox(
+	orders: int, partner_id: int, key: str, shop_id: int, days: int = 365, only_status: str = "CANCELLED"
+) -> tuple[subprocess.Popen, str]:
+	"""The sandbox in its own process (its memory is not the backfill's), by default a year of cancelled orders."""
 	port = 18000 + random.randrange(1000)
 	process = subprocess.Popen(
 		[sys.executable, "-m", "shopee_bridge.sandbox", "--port", str(port), "--orders", str(orders),
-		 "--days", "365", "--only-status", "CANCELLED", "--partner-id", str(partner_id),
+		 "--days", str(days), "--only-status", only_status, "--partner-id", str(partner_id),
 		 "--partner-key", key, "--seed", str(random.randint(1000, 10**9)), "--shop", f"{shop_id}:SG"],
 		stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
 	)  # fmt: skip
