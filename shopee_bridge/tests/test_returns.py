@@ -278,7 +278,10 @@ class TestReturns(SandboxMixin, FrappeTestCase):
 		)
 		sync_incremental_returns(SHOP_ID)
 		notes = self.return_notes(return_sn)
-		self.assertEqual(len(notes), 1)
+		state = frappe.db.get_value(
+			RETURN, return_sn, ["document_status", "waiting_reason", "reverse_logistics_status"], as_dict=True
+		)
+		self.assertEqual(len(notes), 1, state)
 		ret = frappe.get_doc(RETURN, return_sn)
 		self.assertEqual((ret.return_delivery_note, ret.document_status), (notes[0], "Done"))
 		entries = frappe.get_all(
