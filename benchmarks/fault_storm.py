@@ -21,12 +21,10 @@ from backfill import connect_shop
 from mixed_load import Processes, free_port, wait_until_up
 
 from shopee_bridge.sandbox import SandboxServer
-from shopee_bridge.sandbox.catalogue import UNMAPPED_PRODUCT
 from shopee_bridge.tests.test_fault_storm import end_state_problems, run_storm
 from shopee_bridge.tests.utils import (
 	delete_shop,
-	make_item,
-	map_listing,
+	map_unmapped_product,
 	prepare_erpnext_for_sandbox,
 	save_settings,
 	set_stock_settings,
@@ -70,13 +68,7 @@ def main():
 		wait_until_up(base_url, args.site)
 		delete_shop(SHOP_ID)
 		connect_shop(int(SHOP_ID))
-		map_listing(
-			SHOP_ID,
-			UNMAPPED_PRODUCT["item_id"],
-			0,
-			make_item("STORM-MYSTERY-BOX"),
-			UNMAPPED_PRODUCT["item_sku"],
-		)
+		map_unmapped_product(SHOP_ID, "STORM-MYSTERY-BOX")
 		frappe.db.commit()  # nosemgrep: the web server and workers read the shop
 		result = run_storm(sandbox, SHOP_ID, args.pushes, args.rate, seed, base_url, threads=8)
 		problems = end_state_problems(SHOP_ID, DAYS)

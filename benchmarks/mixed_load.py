@@ -22,13 +22,13 @@ import subprocess
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import frappe
 import requests
 from _site import configure_partner, connect, new_partner, parse_args, percentile
 from backfill import connect_shop, start_sandbox
 from frappe.utils import now_datetime
+from webhook_latency import throughput
 
 from shopee_bridge.auth import push_signature
 from shopee_bridge.constants import INBOX
@@ -143,18 +143,6 @@ def sustained(client: Client, orders: list[str], seconds: float, sync_every: flo
 		push_ms.append(timed(lambda: client.push(session, 3, data)))
 		time.sleep(0.2)
 	return ping_ms, push_ms, syncs
-
-
-def throughput(call, n: int, concurrency: int) -> float:
-	def worker(count):
-		session = requests.Session()
-		for _ in range(count):
-			assert call(session) == 200
-
-	start = time.perf_counter()
-	with ThreadPoolExecutor(concurrency) as pool:
-		list(pool.map(worker, [n // concurrency] * concurrency))
-	return (n // concurrency * concurrency) / (time.perf_counter() - start)
 
 
 def wait_for_inbox(since, expected: int, timeout: float) -> dict:

@@ -21,7 +21,7 @@ from shopee_bridge.constants import (
 	WALLET_TRANSACTION,
 	WITHDRAWAL,
 )
-from shopee_bridge.sandbox.catalogue import UNMAPPED_PRODUCT, UNMAPPED_SKU
+from shopee_bridge.sandbox.catalogue import UNMAPPED_SKU
 from shopee_bridge.services import fiscal, integrity
 from shopee_bridge.tests.finance_utils import payout_bank_account
 from shopee_bridge.tests.utils import (
@@ -31,9 +31,9 @@ from shopee_bridge.tests.utils import (
 	delete_shop,
 	difference_account,
 	in_subprocess,
-	make_item,
-	map_listing,
+	map_unmapped_product,
 	prepare_erpnext_for_sandbox,
+	reconnect_shop,
 	save_settings,
 	set_stock_settings,
 )
@@ -213,22 +213,13 @@ class TestBackfillEveryKind(SandboxMixin, FrappeTestCase):
 		prepare_erpnext_for_sandbox()
 		cls.stock_settings = set_stock_settings(allow_negative_stock=1)
 		cls.start_sandbox()
-		delete_shop(KINDS_SHOP_ID)
-		authorize_shop(cls.sandbox, KINDS_SHOP_ID)
-		frappe.db.rollback()
-		configure_shop(KINDS_SHOP_ID)
+		reconnect_shop(cls.sandbox, KINDS_SHOP_ID)
 		frappe.db.set_value(
 			SHOP,
 			KINDS_SHOP_ID,
 			{"shopee_difference_account": difference_account(), "bank_account": payout_bank_account("SGD")},
 		)
-		map_listing(
-			KINDS_SHOP_ID,
-			UNMAPPED_PRODUCT["item_id"],
-			0,
-			make_item("BACKFILL-MYSTERY-BOX"),
-			UNMAPPED_PRODUCT["item_sku"],
-		)
+		map_unmapped_product(KINDS_SHOP_ID, "BACKFILL-MYSTERY-BOX")
 		save_settings(auto_create_items=1, auto_item_valuation_percent=60)
 		frappe.db.commit()  # nosemgrep: the backfill commits per window
 		cls.start, cls.end = add_days(getdate(), -91), getdate()

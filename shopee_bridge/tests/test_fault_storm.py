@@ -24,17 +24,14 @@ from shopee_bridge.auth import push_signature
 from shopee_bridge.clients import ShopeeError
 from shopee_bridge.constants import INBOX, ORDER_SN_FIELD, SHOP_FIELD, WAITING_ORDER
 from shopee_bridge.jobs.process_webhook import retry_due
-from shopee_bridge.sandbox.catalogue import UNMAPPED_PRODUCT
 from shopee_bridge.services import integrity
 from shopee_bridge.services.orders import sync_incremental_orders
 from shopee_bridge.tests.utils import (
 	SandboxMixin,
-	authorize_shop,
-	configure_shop,
 	delete_shop,
-	make_item,
-	map_listing,
+	map_unmapped_product,
 	prepare_erpnext_for_sandbox,
+	reconnect_shop,
 	save_settings,
 	set_stock_settings,
 	web_url,
@@ -186,17 +183,8 @@ class TestFaultStorm(SandboxMixin, FrappeTestCase):
 		cls.stock_settings = set_stock_settings(allow_negative_stock=1)
 		cls.sandbox_seed = random.randint(1000, 10**9)
 		cls.start_sandbox()
-		delete_shop(SHOP_ID)
-		authorize_shop(cls.sandbox, SHOP_ID)
-		frappe.db.rollback()
-		configure_shop(SHOP_ID)
-		map_listing(
-			SHOP_ID,
-			UNMAPPED_PRODUCT["item_id"],
-			0,
-			make_item("STORM-MYSTERY-BOX"),
-			UNMAPPED_PRODUCT["item_sku"],
-		)
+		reconnect_shop(cls.sandbox, SHOP_ID)
+		map_unmapped_product(SHOP_ID, "STORM-MYSTERY-BOX")
 		save_settings(initial_sync_days=cls.sandbox_days + 1, webhook_max_attempts=8)
 		frappe.db.commit()  # nosemgrep: the web server and worker read the shop
 		cls.result = run_storm(

@@ -342,6 +342,21 @@ def receive_stock(item_code: str, warehouse: str, qty: float, rate: float) -> st
 	return entry.name
 
 
+def reconnect_shop(sandbox, shop: str) -> None:
+	"""A fresh connection of the sandbox shop over the real OAuth callback, with its receivable (committed)."""
+	delete_shop(shop)
+	authorize_shop(sandbox, shop)
+	frappe.db.rollback()
+	configure_shop(shop)
+
+
+def map_unmapped_product(shop: str, item_code: str) -> None:
+	"""Map the sandbox listing no SKU matches, so every order of the shop can book."""
+	from shopee_bridge.sandbox.catalogue import UNMAPPED_PRODUCT
+
+	map_listing(shop, UNMAPPED_PRODUCT["item_id"], 0, make_item(item_code), UNMAPPED_PRODUCT["item_sku"])
+
+
 def map_listing(shop: str, item_id, model_id, item_code: str, sku: str | None = None) -> None:
 	"""A Shopee Item Map row (shop, item_id, model_id) → item_code, created or repointed."""
 	filters = {"shop": shop, "item_id": str(item_id), "model_id": str(model_id or 0)}
