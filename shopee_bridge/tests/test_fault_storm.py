@@ -74,7 +74,7 @@ def run_storm(sandbox, shop: str, pushes: int, rate: float, seed: int, base_url:
 def push_storm(sandbox, shop: str, pushes: int, seed: int, base_url: str, threads: int) -> tuple[int, int]:
 	"""Move random orders forward in Shopee and send the signed push each move causes, from `threads`."""
 	rng, lock = random.Random(seed), threading.Lock()
-	dataset, url = sandbox.dataset, base_url + WEBHOOK
+	dataset, url, site = sandbox.dataset, base_url + WEBHOOK, frappe.local.site  # threads see no frappe.local
 	orders = dataset.order_sns(int(shop))
 	accepted = []
 
@@ -94,7 +94,7 @@ def push_storm(sandbox, shop: str, pushes: int, seed: int, base_url: str, thread
 			separators=(",", ":"),
 		).encode()
 		headers = {
-			"Host": frappe.local.site,
+			"Host": site,
 			"Content-Type": "application/json",
 			"Authorization": push_signature(sandbox.partner_key, url, body),
 		}
