@@ -157,10 +157,10 @@ def wait_for_inbox(since, expected: int, timeout: float) -> dict:
 		rows = frappe.get_all(
 			INBOX,
 			filters={"creation": [">=", since]},
-			fields=["status", "count(name) as rows"],
+			fields=["status", "count(name) as total"],
 			group_by="status",
 		)
-		counts = {row.status: row.rows for row in rows}
+		counts = {row.status: row.total for row in rows}
 		busy = counts.get("Queued", 0) + counts.get("Processing", 0) + counts.get("Failed", 0)
 		if (sum(counts.values()) >= expected and not busy) or time.monotonic() > deadline:
 			return counts

@@ -112,10 +112,10 @@ def inbox_counts(since) -> dict:
 	rows = frappe.get_all(
 		INBOX,
 		filters={"creation": [">=", since], "push_code": 3},
-		fields=["status", "count(name) as rows"],
+		fields=["status", "count(name) as total"],
 		group_by="status",
 	)
-	return {row.status: row.rows for row in rows}
+	return {row.status: row.total for row in rows}
 
 
 def wait_for_inbox(since, expected: int, settled: tuple, timeout: float) -> dict:
