@@ -21,7 +21,10 @@ after_request = ["shopee_bridge.services.webhook_inbox.answer_unhandled_push"]
 
 scheduler_events = {
 	"cron": {
-		"*/2 * * * *": ["shopee_bridge.jobs.process_webhook.retry_due"],
+		"*/2 * * * *": [
+			"shopee_bridge.jobs.process_webhook.retry_due",
+			"shopee_bridge.shop_client.flush_call_logs",  # failed-call logs a lost job left in Redis
+		],
 		"*/30 * * * *": ["shopee_bridge.jobs.tokens.refresh_expiring_tokens"],
 		"*/5 * * * *": ["shopee_bridge.jobs.schedule.orders"],
 		"30 1 * * *": ["shopee_bridge.jobs.schedule.integrity"],

@@ -124,11 +124,16 @@ def _with_failure_log(on_call):
 	return record_call
 
 
+FAILED_CALLS = "shopee_bridge:failed_calls"  # Redis list of Integration Request values, oldest first
+CALL_LOG_BATCH = 500
+
+
 def log_failed_call(record: CallRecord) -> None:
 	"""Keep failed Shopee calls as Integration Requests (params are already redacted by the client).
 
-	Written by a background job, so the record survives when the caller's own work is rolled back
-	(a failing call usually ends in a rollback).
+	The values wait in a Redis list, so they survive when the caller's own work is rolled back (a
+	failing call usually ends in a rollback); one deduplicated job writes them in batches, so a Shopee
+	outage does not flood the queue the pushes share.
 	"""
 	if not record.error and (record.http_status or 0) < 400:
 		return
@@ -143,10 +148,29 @@ def log_failed_call(record: CallRecord) -> None:
 		"request_id": (record.request_id or "")[:140] or None,
 	}
 	try:
-		frappe.enqueue("shopee_bridge.shop_client.insert_call_log", queue="short", values=values)
+		frappe.cache.rpush(FAILED_CALLS, frappe.as_json(values))
+		frappe.enqueue(
+			"shopee_bridge.shop_client.flush_call_logs",
+			queue="short",
+			job_id="shopee_call_log_flush",
+			deduplicate=True,
+		)
 	except Exception:  # the call's own error still reaches the caller; losing its log must not hide it
-		frappe.logger("shopee_bridge").warning(f"could not queue the log of a failed Shopee call: {values}")
+		frappe.logger("shopee_bridge").warning(f"could not keep the log of a failed Shopee call: {values}")
 
 
-def insert_call_log(values: dict) -> None:
-	frappe.get_doc(values).insert(ignore_permissions=True)
+def flush_call_logs() -> int:
+	"""Write the queued failed calls as Integration Requests, a batch per commit; returns how many.
+
+	A batch leaves Redis only after its commit, so a crash writes it again rather than losing it.
+	"""
+	written = 0
+	while True:
+		batch = frappe.cache.lrange(FAILED_CALLS, 0, CALL_LOG_BATCH - 1)
+		if not batch:
+			return written
+		for raw in batch:
+			frappe.get_doc(frappe.parse_json(raw)).insert(ignore_permissions=True)
+		frappe.db.commit()  # nosemgrep: the batch is written before it leaves the list
+		frappe.cache.ltrim(FAILED_CALLS, len(batch), -1)
+		written += len(batch)

@@ -104,3 +104,26 @@ class TestBadInput(WebhookTestCase):
 			response = requests.request(method, web_url() + ENDPOINT, headers=self.headers, timeout=30)
 			self.assertNotIn("Traceback", response.text)
 			self.assertNotEqual(response.status_code, 200)
+
+	def test_failed_calls_are_logged_even_when_the_caller_rolls_back_in_one_job(self):
+		from shopee_bridge.clients import ShopeeError
+		from shopee_bridge.shop_client import FAILED_CALLS, make_client
+
+		marker = "/api/v2/shop/get_shop_info"
+		before = frappe.db.count("Integration Request", {"url": marker})
+		self.sandbox.inject_fault(marker, "server_error", count=40)
+		failures = 0
+		for _attempt in range(5):
+			try:
+				make_client(SHOP_ID).get_shop_info()
+			except ShopeeError:
+				failures += 1
+			frappe.db.rollback()  # the caller's work is gone; its failed calls' logs are not
+		self.sandbox.clear_faults()
+		self.assertEqual(failures, 5)
+		deadline = time.monotonic() + 120
+		while frappe.db.count("Integration Request", {"url": marker}) - before < 5:
+			self.assertLess(time.monotonic(), deadline, "the worker writes the queued failed calls")
+			time.sleep(0.5)
+			frappe.db.rollback()
+		self.assertEqual(frappe.cache.llen(FAILED_CALLS), 0)

@@ -45,7 +45,7 @@ class TestReturns(SandboxMixin, FrappeTestCase):
 	def setUpClass(cls):
 		super().setUpClass()
 		prepare_erpnext_for_sandbox()
-		cls.sandbox_seed = random.randint(1000, 10**9)  # fresh order numbers on every run
+		cls.sandbox_seed = cls.seed_with_an_accepted_return()  # fresh order numbers on every run
 		cls.start_sandbox()
 		delete_shop(SHOP_ID)
 		authorize_shop(cls.sandbox, SHOP_ID)
@@ -68,6 +68,24 @@ class TestReturns(SandboxMixin, FrappeTestCase):
 		delete_shop(SHOP_ID)
 		cls.stop_sandbox()
 		super().tearDownClass()
+
+	@classmethod
+	def seed_with_an_accepted_return(cls, tries: int = 60) -> int:
+		"""A random seed whose generated returns include an ACCEPTED one of an order that books."""
+		from shopee_bridge.sandbox import Dataset
+		from shopee_bridge.sandbox.catalogue import UNMAPPED_SKU
+
+		for _attempt in range(tries):
+			seed = random.randint(1000, 10**9)
+			dataset = Dataset(
+				seed=seed, orders=cls.sandbox_orders, shops=cls.sandbox_shops, days=cls.sandbox_days
+			)
+			for entry in dataset.list_returns(int(SHOP_ID)):
+				lines = dataset.order_detail(entry.order_index, {"item_list"})["item_list"]
+				skus = {sku for line in lines for sku in (line.get("model_sku"), line.get("item_sku"))}
+				if entry.status == "ACCEPTED" and UNMAPPED_SKU not in skus:
+					return seed
+		raise AssertionError(f"no seed in {tries} tries generates an accepted return")
 
 	@classmethod
 	def pick_scenario_orders(cls) -> dict[str, str]:
