@@ -198,6 +198,7 @@ class TestFaultStorm(SandboxMixin, FrappeTestCase):
 		cls.result = run_storm(
 			cls.sandbox, SHOP_ID, pushes=240, rate=0.2, seed=cls.sandbox_seed, base_url=web_url()
 		)
+		print(f"\nfault storm (seed {cls.sandbox_seed}): {cls.result}")
 
 	@classmethod
 	def tearDownClass(cls):
