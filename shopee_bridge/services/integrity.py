@@ -199,6 +199,8 @@ def returns_section(shop: str, client, start: int, end: int) -> tuple[dict, list
 	"""Returns created in the period: stored, same status, and the credit note / return note they call for."""
 	from shopee_bridge.mappers.returns import goods_are_back, map_return, refund_is_final
 
+	if not frappe.db.get_value(SHOP, shop, "returns_synced_until"):
+		return {"skipped: returns never synced for the shop": 1}, []
 	counts, mismatches = Counter(), []
 	currency = frappe.db.get_value(SHOP, shop, "currency")
 	for window_from, window_to in time_windows(start, end):

@@ -200,8 +200,8 @@ COUNTED = (
 class TestBackfillEveryKind(SandboxMixin, FrappeTestCase):
 	"""Orders, returns, escrow and wallet of a harsh quarter, backfilled twice: everything once."""
 
-	sandbox_orders = 90
-	sandbox_days = 90
+	sandbox_orders = 60
+	sandbox_days = 60
 	sandbox_harsh = True
 	sandbox_shops = [
 		{"shop_id": int(KINDS_SHOP_ID), "shop_name": "Backfill Kinds SG", "region": "SG", "currency": "SGD"}
@@ -222,7 +222,7 @@ class TestBackfillEveryKind(SandboxMixin, FrappeTestCase):
 		map_unmapped_product(KINDS_SHOP_ID, "BACKFILL-MYSTERY-BOX")
 		save_settings(auto_create_items=1, auto_item_valuation_percent=60)
 		frappe.db.commit()  # nosemgrep: the backfill commits per window
-		cls.start, cls.end = add_days(getdate(), -91), getdate()
+		cls.start, cls.end = add_days(getdate(), -61), getdate()
 		cls.first = fiscal.backfill(KINDS_SHOP_ID, cls.start, cls.end, inline=True)
 		cls.first_status = fiscal.run_backfill(cls.first)
 		cls.counts = cls.documents()
