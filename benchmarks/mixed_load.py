@@ -31,8 +31,8 @@ from frappe.utils import now_datetime
 from webhook_latency import throughput
 
 from shopee_bridge.auth import push_signature
-from shopee_bridge.constants import INBOX
 from shopee_bridge.jobs.schedule import enqueue_shop_job
+from shopee_bridge.tests.test_fault_storm import inbox_counts
 from shopee_bridge.tests.utils import prepare_erpnext_for_sandbox, save_settings
 
 METHOD = "/api/method/shopee_bridge.api.webhook_live"
@@ -153,14 +153,7 @@ def wait_for_inbox(since, expected: int, timeout: float) -> dict:
 	while True:
 		retry_due()  # what the scheduler does every 2 minutes: failed pushes retried on their backoff
 		frappe.db.commit()  # nosemgrep: the retries are queued after commit
-		frappe.db.rollback()
-		rows = frappe.get_all(
-			INBOX,
-			filters={"creation": [">=", since]},
-			fields=["status", "count(name) as total"],
-			group_by="status",
-		)
-		counts = {row.status: row.total for row in rows}
+		counts = inbox_counts(since, push_code=None)
 		busy = counts.get("Queued", 0) + counts.get("Processing", 0) + counts.get("Failed", 0)
 		if (sum(counts.values()) >= expected and not busy) or time.monotonic() > deadline:
 			return counts

@@ -111,11 +111,15 @@ def push_storm(sandbox, shop: str, pushes: int, seed: int, base_url: str, thread
 	return pushes, len(accepted)
 
 
-def inbox_counts(since) -> dict:
+def inbox_counts(since, push_code: int | None = 3) -> dict:
+	"""Inbox rows created since `since` by status (of one push code, or of all with None)."""
 	frappe.db.rollback()
+	filters = {"creation": [">=", since]}
+	if push_code is not None:
+		filters["push_code"] = push_code
 	rows = frappe.get_all(
 		INBOX,
-		filters={"creation": [">=", since], "push_code": 3},
+		filters=filters,
 		fields=["status", "count(name) as total"],
 		group_by="status",
 	)
