@@ -25,7 +25,8 @@ from shopee_bridge.client_endpoints import MAX_BATCH, time_windows
 from shopee_bridge.constants import ORDER_SN_FIELD, SHOP_FIELD
 from shopee_bridge.sandbox import SandboxServer
 from shopee_bridge.services import shops
-from shopee_bridge.services.orders import checkpoint_start, sync_incremental_orders
+from shopee_bridge.services.orders import sync_incremental_orders
+from shopee_bridge.services.sync_log import sync_start
 from shopee_bridge.services.waiting_orders import due_order_sns
 from shopee_bridge.shop_client import get_settings
 from shopee_bridge.tests.utils import ESCROW_BATCH, configure_shop, prepare_erpnext_for_sandbox, save_settings
@@ -152,7 +153,9 @@ def main():
 		counts, minimum, sync_seconds, log = measure_run(sandbox, shop, now - 61 * 86400, now)
 		moved = move_booked_orders(sandbox, shop)
 		later = int(time.time()) + 1
-		start = checkpoint_start(frappe.get_doc("Shopee Shop", shop), get_settings(), later)
+		start = sync_start(
+			frappe.db.get_value("Shopee Shop", shop, "orders_synced_until"), get_settings(), later
+		)
 		next_counts, next_minimum, _, next_log = measure_run(sandbox, shop, start, later)
 		plain_seconds, documents = plain_loop(sandbox.dataset.order_sns())
 	finally:

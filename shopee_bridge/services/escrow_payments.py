@@ -26,8 +26,8 @@ from shopee_bridge.mappers import finance as terms
 from shopee_bridge.mappers.money import quantize, to_decimal
 from shopee_bridge.mappers.wallet import ADJUSTMENT_TYPES, ORDER_TYPES
 from shopee_bridge.services.finance_accounts import fee_account, wallet_account
+from shopee_bridge.services.settlement_entries import entry_for_key, erpnext_base, submit_once
 from shopee_bridge.services.wallet import exchange_rate, mark_row
-from shopee_bridge.utils import savepoint
 
 WAITING = ("Pending", "Waiting")
 
@@ -115,7 +115,7 @@ def payment_entry(ctx, row, invoice: str, amount) -> str:
 	from erpnext.accounts.doctype.payment_entry.payment_entry import get_payment_entry
 
 	key = f"wallet:{row.name}"
-	existing = frappe.db.get_value("Payment Entry", {ENTRY_KEY_FIELD: key}, "name")
+	existing = entry_for_key("Payment Entry", key)
 	if existing:
 		return existing
 	date = getdate(row.created_at)
@@ -143,14 +143,7 @@ def payment_entry(ctx, row, invoice: str, amount) -> str:
 	)
 	pe.set("references", pe.references[:1])
 	pe.references[0].allocated_amount = float(amount)
-	try:
-		with savepoint("shopee_payment_entry"):
-			pe.insert(ignore_permissions=True)
-			pe.submit()
-	except frappe.UniqueValidationError:
-		return frappe.db.get_value("Payment Entry", {ENTRY_KEY_FIELD: key}, "name")
-	ctx.run.add("created_count")
-	return pe.name
+	return submit_once(ctx, pe)
 
 
 def order_payments(order_sn: str) -> list[str]:
@@ -187,11 +180,9 @@ def book_shop_adjustments(ctx) -> None:
 
 def adjustment_entry(ctx, row) -> str:
 	key = f"wallet:{row.name}"
-	existing = frappe.db.get_value("Journal Entry", {ENTRY_KEY_FIELD: key}, "name")
+	existing = entry_for_key("Journal Entry", key)
 	if existing:
 		return existing
-	from shopee_bridge.services.settlement_entries import erpnext_base
-
 	date = getdate(row.created_at)
 	amount = to_decimal(flt(row.amount, 6))
 	rate = exchange_rate(row.currency or ctx.shop.currency, ctx.company_currency, date)
@@ -225,7 +216,4 @@ def adjustment_entry(ctx, row) -> str:
 			"cost_center": ctx.cost_center,
 		},
 	)
-	je.insert(ignore_permissions=True)
-	je.submit()
-	ctx.run.add("created_count")
-	return je.name
+	return submit_once(ctx, je)

@@ -28,7 +28,7 @@ from shopee_bridge.services import items, waiting_orders
 from shopee_bridge.services import order_documents as docs
 from shopee_bridge.services.order_errors import MissingEscrowError, MissingOrderDetailError
 from shopee_bridge.services.order_income import link_sales_order, store_order_income
-from shopee_bridge.services.sync_log import SyncRun
+from shopee_bridge.services.sync_log import SyncRun, sync_start
 from shopee_bridge.services.waiting_orders import StepFailure, step_failure
 from shopee_bridge.shop_client import get_settings, make_client
 from shopee_bridge.utils import LockNotAcquired, advisory_lock, epoch_to_datetime
@@ -290,7 +290,7 @@ def sync_incremental_orders(
 	run = SyncRun("sync_incremental_orders", shop, triggered_by)
 	sync = OrderSync(shop, run)
 	now = int(now or time.time())
-	start = checkpoint_start(sync.shop, sync.settings, now)
+	start = sync_start(sync.shop.orders_synced_until, sync.settings, now)
 	retry = waiting_orders.due_order_sns(shop)  # batched with the first window's orders: no extra call
 	try:
 		for window_from, window_to in time_windows(start, now):
@@ -331,13 +331,6 @@ def sync_window(
 		record_results(run, sync.sync_order_sns(batch))
 	run.add("fetched", listed)
 	return listed
-
-
-def checkpoint_start(shop, settings, now: int) -> int:
-	"""Where the next window starts: the checkpoint minus an overlap, or N days back on the first run."""
-	if shop.orders_synced_until:
-		return max(0, int(shop.orders_synced_until) - int(settings.sync_overlap_seconds or 0))
-	return now - int(settings.initial_sync_days or 14) * 86400
 
 
 def advance_checkpoint(shop: str, window_to: int) -> None:

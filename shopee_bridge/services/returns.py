@@ -27,7 +27,7 @@ from shopee_bridge.constants import RETURN, SHOP
 from shopee_bridge.mappers.returns import goods_are_back, map_return, refund_is_final
 from shopee_bridge.services import items, return_documents
 from shopee_bridge.services import order_documents as docs
-from shopee_bridge.services.sync_log import SyncRun
+from shopee_bridge.services.sync_log import SyncRun, sync_start
 from shopee_bridge.shop_client import get_settings, make_client
 from shopee_bridge.utils import epoch_to_datetime, savepoint
 
@@ -57,7 +57,7 @@ def sync_incremental_returns(shop: str, now: int | None = None, triggered_by: st
 	shop_doc = frappe.get_doc(SHOP, shop)
 	client = make_client(shop, on_call=run.count_call)
 	now = int(now or time.time())
-	start = checkpoint_start(shop_doc, get_settings(), now)
+	start = sync_start(shop_doc.returns_synced_until, get_settings(), now)
 	try:
 		for window_from, window_to in time_windows(start, now):
 			rows = list(client.iter_returns(update_time_from=window_from, update_time_to=window_to))
@@ -73,13 +73,6 @@ def sync_incremental_returns(shop: str, now: int | None = None, triggered_by: st
 		raise
 	run.finish(window_from=epoch_to_datetime(start), window_to=epoch_to_datetime(now))
 	return run.name
-
-
-def checkpoint_start(shop_doc, settings, now: int) -> int:
-	"""The checkpoint minus the sync overlap, or the first-sync look-back on the first run."""
-	if shop_doc.returns_synced_until:
-		return max(0, int(shop_doc.returns_synced_until) - int(settings.sync_overlap_seconds or 0))
-	return now - int(settings.initial_sync_days or 14) * 86400
 
 
 def advance_checkpoint(shop: str, window_to: int) -> None:

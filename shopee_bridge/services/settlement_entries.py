@@ -95,18 +95,26 @@ def book_settlement(
 	ctx, order, changes: dict[str, Decimal], moves: list[dict], key: str, posting_date
 ) -> str:
 	"""Insert and submit the entry; when a concurrent run booked the same key first, return its entry."""
-	existing = frappe.db.get_value("Journal Entry", {ENTRY_KEY_FIELD: key}, "name")
-	if existing:
-		return existing
-	je = build_entry(ctx, order, changes, moves, key, posting_date)
+	return entry_for_key("Journal Entry", key) or submit_once(
+		ctx, build_entry(ctx, order, changes, moves, key, posting_date)
+	)
+
+
+def entry_for_key(doctype: str, key: str) -> str | None:
+	"""The Journal or Payment Entry that booked the Shopee event `key`, if any."""
+	return frappe.db.get_value(doctype, {ENTRY_KEY_FIELD: key}, "name")
+
+
+def submit_once(ctx, doc) -> str:
+	"""Insert and submit a keyed entry; when a concurrent run booked the same key first, return its entry."""
 	try:
-		with savepoint("shopee_settlement_entry"):
-			je.insert(ignore_permissions=True)
-			je.submit()
+		with savepoint("shopee_keyed_entry"):
+			doc.insert(ignore_permissions=True)
+			doc.submit()
 	except frappe.UniqueValidationError:
-		return frappe.db.get_value("Journal Entry", {ENTRY_KEY_FIELD: key}, "name")
+		return entry_for_key(doc.doctype, doc.get(ENTRY_KEY_FIELD))
 	ctx.run.add("created_count")
-	return je.name
+	return doc.name
 
 
 def build_entry(ctx, order, changes: dict[str, Decimal], moves: list[dict], key: str, posting_date):

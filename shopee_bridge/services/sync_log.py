@@ -59,3 +59,10 @@ class SyncRun:
 		self.log.save(ignore_permissions=True)
 		frappe.db.commit()  # nosemgrep: the log is the job's record, also when it failed
 		return status
+
+
+def sync_start(checkpoint, settings, now: int) -> int:
+	"""Where an incremental sync starts: its checkpoint minus the overlap, or the first-sync look-back."""
+	if checkpoint:
+		return max(0, int(checkpoint) - int(settings.sync_overlap_seconds or 0))
+	return now - int(settings.initial_sync_days or 14) * 86400

@@ -28,7 +28,8 @@ from shopee_bridge.mappers.wallet import (
 	summarize_withdrawal,
 )
 from shopee_bridge.services.finance_accounts import fee_account, payout_bank, wallet_account
-from shopee_bridge.services.settlement_entries import erpnext_base
+from shopee_bridge.services.settlement_entries import entry_for_key, erpnext_base, submit_once
+from shopee_bridge.services.sync_log import sync_start
 from shopee_bridge.utils import epoch_to_datetime, savepoint, truncate
 
 HANDLED_TYPES = (*ORDER_TYPES, *WITHDRAWAL_TYPES, *ADJUSTMENT_TYPES)
@@ -52,7 +53,9 @@ WITHDRAWAL_FIELDS = (
 def sync_wallet(ctx, now: int) -> None:
 	"""Pull the wallet since the checkpoint, window by window, then refresh the withdrawals it touched."""
 	touched = set()
-	for window_from, window_to in time_windows(checkpoint_start(ctx, now), now):
+	for window_from, window_to in time_windows(
+		sync_start(frappe.db.get_value(SHOP, ctx.shop.name, "wallet_synced_until"), ctx.settings, now), now
+	):
 		touched |= pull_window(ctx, window_from, window_to)[1]
 		frappe.db.set_value(SHOP, ctx.shop.name, "wallet_synced_until", window_to, update_modified=False)
 		frappe.db.commit()  # nosemgrep: the window's rows and the checkpoint are the run's progress
@@ -77,14 +80,6 @@ def update_withdrawals(ctx, withdrawal_ids) -> None:
 	for withdrawal_id in sorted(withdrawal_ids):
 		update_withdrawal(ctx, withdrawal_id)
 	frappe.db.commit()  # nosemgrep: withdrawals follow their wallet rows
-
-
-def checkpoint_start(ctx, now: int) -> int:
-	"""The checkpoint minus the overlap, or the first-sync look-back of Shopee Settings."""
-	checkpoint = frappe.db.get_value(SHOP, ctx.shop.name, "wallet_synced_until")
-	if checkpoint:
-		return max(0, int(checkpoint) - int(ctx.settings.sync_overlap_seconds or 0))
-	return now - int(ctx.settings.initial_sync_days or 14) * 86400
 
 
 def upsert_transaction(ctx, row: dict) -> None:
@@ -234,7 +229,7 @@ def book_withdrawal(ctx, withdrawal) -> None:
 def book_transfer(ctx, withdrawal) -> str:
 	"""The Bank Entry moving the withdrawal from the wallet to the payout bank (fee on its own account)."""
 	key = f"withdrawal:{withdrawal.name}"
-	existing = frappe.db.get_value("Journal Entry", {ENTRY_KEY_FIELD: key}, "name")
+	existing = entry_for_key("Journal Entry", key)
 	if existing:
 		return existing
 	_bank_account, bank_gl = payout_bank(ctx.shop)
@@ -281,14 +276,7 @@ def book_transfer(ctx, withdrawal) -> str:
 			"exchange_rate": rate,
 		},
 	)
-	try:
-		with savepoint("shopee_transfer"):
-			je.insert(ignore_permissions=True)
-			je.submit()
-	except frappe.UniqueValidationError:
-		return frappe.db.get_value("Journal Entry", {ENTRY_KEY_FIELD: key}, "name")
-	ctx.run.add("created_count")
-	return je.name
+	return submit_once(ctx, je)
 
 
 def bank_transaction(ctx, withdrawal) -> str:
