@@ -1,4 +1,4 @@
-"""Two shops as harsh as Shopee (SGD with item prices after the rebate, IDR before it), 300 orders each.
+"""Two shops as harsh as Shopee (SGD with item prices after the rebate, IDR before it), 200 orders each.
 
 Stock items with and without stock, listings without SKU, a SKU shared by two listings, buyer
 transaction fees, rebates on bundles, payment promotions, coin cash back and refunds before the
@@ -56,7 +56,7 @@ INVOICED = {"COMPLETED", "TO_RETURN"}
 
 
 class TestHarshShops(SandboxMixin, FrappeTestCase):
-	sandbox_orders = 600
+	sandbox_orders = 400
 	sandbox_shops = SHOPS
 	sandbox_harsh = True
 
@@ -140,7 +140,7 @@ class TestHarshShops(SandboxMixin, FrappeTestCase):
 				waiting.append(order_sn)
 		total = complete + len(waiting)
 		print(f"\nharsh sync: {complete} of {total} orders have exactly their documents; {len(waiting)} wait")
-		self.assertEqual(total, 600)
+		self.assertEqual(total, self.sandbox_orders)
 		self.assertGreaterEqual(complete / total, 0.995)
 		self.assertTrue({"READY_TO_SHIP", "SHIPPED", "COMPLETED", "CANCELLED", "TO_RETURN"} <= statuses)
 		for order_sn in waiting:  # every other order waits with a reason a user can act on
@@ -174,7 +174,7 @@ class TestHarshShops(SandboxMixin, FrappeTestCase):
 		print(
 			f"\nharsh totals: {compared} Sales Orders equal the identity; {refunded} refunded before booking"
 		)
-		self.assertGreater(compared, 400)
+		self.assertGreater(compared, self.sandbox_orders * 2 // 3)
 		self.assertGreater(refunded, 0)
 		self.assertGreater(with_fee, 0)
 		self.assertFalse(
