@@ -53,9 +53,8 @@ WITHDRAWAL_FIELDS = (
 def sync_wallet(ctx, now: int) -> None:
 	"""Pull the wallet since the checkpoint, window by window, then refresh the withdrawals it touched."""
 	touched = set()
-	for window_from, window_to in time_windows(
-		sync_start(frappe.db.get_value(SHOP, ctx.shop.name, "wallet_synced_until"), ctx.settings, now), now
-	):
+	checkpoint = frappe.db.get_value(SHOP, ctx.shop.name, "wallet_synced_until")
+	for window_from, window_to in time_windows(sync_start(checkpoint, ctx.settings, now), now):
 		touched |= pull_window(ctx, window_from, window_to)[1]
 		frappe.db.set_value(SHOP, ctx.shop.name, "wallet_synced_until", window_to, update_modified=False)
 		frappe.db.commit()  # nosemgrep: the window's rows and the checkpoint are the run's progress
