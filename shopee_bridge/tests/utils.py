@@ -14,7 +14,10 @@ def default_company() -> str:
 
 
 def default_warehouse(company: str) -> str:
-	return frappe.db.get_value("Warehouse", {"company": company, "is_group": 0}, "name")
+	"""The company's first leaf warehouse: the same one on every run, whatever was modified since."""
+	return frappe.db.get_value(
+		"Warehouse", {"company": company, "is_group": 0}, "name", order_by="creation asc, name asc"
+	)
 
 
 def new_order_sn() -> str:
