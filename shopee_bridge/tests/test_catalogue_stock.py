@@ -126,10 +126,10 @@ class TestCatalogueStock(SandboxMixin, FrappeTestCase):
 
 	@classmethod
 	def make_items(cls) -> dict[str, str]:
-		"""{sandbox SKU: Item} for the mapped listings' units, topped up to their opening stock.
+		"""{sandbox SKU: Item} for the mapped listings' units, their sellable stock topped up to MAPPED.
 
-		Each run delivers more than it receives, so a site the class ran on before is topped up
-		rather than left to run dry (the tests sell units the warehouse must hold)."""
+		Each run delivers more than it receives (and a run cut short leaves orders reserving units),
+		so a site the class ran on before is topped up rather than left to run dry."""
 		items, top_up = {}, {}
 		for item_id in cls.store.item_ids(SHOP_ID):
 			listing = cls.store.listing(SHOP_ID, item_id)
@@ -138,10 +138,12 @@ class TestCatalogueStock(SandboxMixin, FrappeTestCase):
 			for unit in listing["units"].values():
 				sku = unit["model_sku"] or listing["item_sku"]
 				items[sku] = barcode_item(sku)
-				actual = frappe.db.get_value(
-					"Bin", {"item_code": items[sku], "warehouse": cls.warehouse}, "actual_qty"
-				)
-				top_up[items[sku]] = MAPPED[listing["item_sku"]] - (actual or 0)
+				actual, reserved = frappe.db.get_value(
+					"Bin",
+					{"item_code": items[sku], "warehouse": cls.warehouse},
+					["actual_qty", "reserved_qty"],
+				) or (0, 0)
+				top_up[items[sku]] = MAPPED[listing["item_sku"]] - (actual - reserved)
 		if any(qty > 0 for qty in top_up.values()):
 			stock_entry("Material Receipt", cls.warehouse, {k: v for k, v in top_up.items() if v > 0})
 		return items
