@@ -296,6 +296,11 @@ class TestReturns(SandboxMixin, FrappeTestCase):
 			(self.return_notes(return_sn), frappe.db.get_value(RETURN, return_sn, "document_status")),
 			([], "Open"),
 		)
+		# a site the class ran on before already holds goods returned then: compare differences
+		held = {
+			row.item_code: self.returns_stock(row.item_code)
+			for row in frappe.get_doc(RETURN, return_sn).items
+		}
 		returns_api.control_reverse_logistics(
 			self.sandbox, {}, {"return_sn": return_sn, "status": "LOGISTICS_DELIVERY_DONE"}
 		)
@@ -322,16 +327,15 @@ class TestReturns(SandboxMixin, FrappeTestCase):
 		self.assertTrue(
 			all(flt(e.incoming_rate) == 5 for e in entries), entries
 		)  # back at the cost it left at
-		for item_code, qty in expected.items():
-			self.assertEqual(
-				flt(
-					frappe.db.get_value(
-						"Bin", {"item_code": item_code, "warehouse": self.returns_warehouse}, "actual_qty"
-					)
-				),
-				qty,
-			)
+		self.assertEqual({code: self.returns_stock(code) - held[code] for code in expected}, expected)
 		self.assert_rerun_changes_nothing()
+
+	def returns_stock(self, item_code: str) -> float:
+		return flt(
+			frappe.db.get_value(
+				"Bin", {"item_code": item_code, "warehouse": self.returns_warehouse}, "actual_qty"
+			)
+		)
 
 	def test_refund_before_the_order_was_invoiced(self):
 		order_sn = self.orders["uninvoiced"]
