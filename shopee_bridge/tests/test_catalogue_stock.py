@@ -82,6 +82,14 @@ def company_price_list() -> str:
 	return name
 
 
+def sellable_stock(item_code: str, warehouse: str) -> float:
+	"""ERPNext's on-hand less reserved quantity of the Item in the warehouse (0 without a Bin)."""
+	actual, reserved = frappe.db.get_value(
+		"Bin", {"item_code": item_code, "warehouse": warehouse}, ["actual_qty", "reserved_qty"]
+	) or (0, 0)
+	return actual - reserved
+
+
 def stock_entry(purpose: str, warehouse: str, quantities: dict[str, float]) -> str:
 	"""A submitted Material Receipt / Issue of the quantities, committed (so the change is flushed)."""
 	field = "t_warehouse" if purpose == "Material Receipt" else "s_warehouse"
@@ -138,12 +146,7 @@ class TestCatalogueStock(SandboxMixin, FrappeTestCase):
 			for unit in listing["units"].values():
 				sku = unit["model_sku"] or listing["item_sku"]
 				items[sku] = barcode_item(sku)
-				actual, reserved = frappe.db.get_value(
-					"Bin",
-					{"item_code": items[sku], "warehouse": cls.warehouse},
-					["actual_qty", "reserved_qty"],
-				) or (0, 0)
-				top_up[items[sku]] = MAPPED[listing["item_sku"]] - (actual - reserved)
+				top_up[items[sku]] = MAPPED[listing["item_sku"]] - sellable_stock(items[sku], cls.warehouse)
 		if any(qty > 0 for qty in top_up.values()):
 			stock_entry("Material Receipt", cls.warehouse, {k: v for k, v in top_up.items() if v > 0})
 		return items
@@ -180,10 +183,7 @@ class TestCatalogueStock(SandboxMixin, FrappeTestCase):
 		return self.store.stock(SHOP_ID, listing["item_id"], unit["model_id"])
 
 	def erpnext_sellable(self, sku: str) -> int:
-		actual, reserved = frappe.db.get_value(
-			"Bin", {"item_code": self.items[sku], "warehouse": self.warehouse}, ["actual_qty", "reserved_qty"]
-		) or (0, 0)
-		return max(0, int(actual - reserved))
+		return max(0, int(sellable_stock(self.items[sku], self.warehouse)))
 
 	def push(self) -> str | None:
 		self.sandbox.reset_counts()

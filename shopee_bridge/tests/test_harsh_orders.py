@@ -9,6 +9,7 @@ import random
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
+from frappe.utils import flt
 
 from shopee_bridge.constants import ITEM_MAP, ORDER_INCOME, ORDER_SN_FIELD, WAITING_ORDER
 from shopee_bridge.sandbox.catalogue import UNMAPPED_PRODUCT
@@ -92,9 +93,12 @@ class TestHarshShops(SandboxMixin, FrappeTestCase):
 		unmapped = UNMAPPED_PRODUCT["item_id"], 0, UNMAPPED_PRODUCT["item_sku"]
 		for number, (item_id, model_id, sku) in enumerate([*catalogue_units(), unmapped]):
 			item_code = make_stock_item(f"HARSH-{sku}", valuation_rate=0 if number % 2 else 3)
-			stock = frappe.db.get_value("Bin", {"item_code": item_code, "warehouse": warehouse}, "actual_qty")
-			if number % 2 and (stock or 0) < 1000:  # topped up: every run on the site sells some
-				receive_stock(item_code, warehouse, 5000 - (stock or 0), 4)
+			if number % 2:  # topped up: every run on the site sells some
+				stock = flt(
+					frappe.db.get_value("Bin", {"item_code": item_code, "warehouse": warehouse}, "actual_qty")
+				)
+				if stock < 1000:
+					receive_stock(item_code, warehouse, 5000 - stock, 4)
 			map_listing(shop, item_id, model_id, item_code, sku)
 
 	@classmethod
