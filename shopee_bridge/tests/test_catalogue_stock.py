@@ -34,6 +34,7 @@ from shopee_bridge.tests.utils import (
 	delete_shop,
 	make_sales_order,
 	save_settings,
+	sellable_stock,
 )
 
 SHOP_ID, BUILD_SHOP_ID = 630001, 630002
@@ -80,14 +81,6 @@ def company_price_list() -> str:
 			{"doctype": "Price List", "price_list_name": name, "currency": currency, "selling": 1}
 		).insert()
 	return name
-
-
-def sellable_stock(item_code: str, warehouse: str) -> float:
-	"""ERPNext's on-hand less reserved quantity of the Item in the warehouse (0 without a Bin)."""
-	actual, reserved = frappe.db.get_value(
-		"Bin", {"item_code": item_code, "warehouse": warehouse}, ["actual_qty", "reserved_qty"]
-	) or (0, 0)
-	return actual - reserved
 
 
 def stock_entry(purpose: str, warehouse: str, quantities: dict[str, float]) -> str:

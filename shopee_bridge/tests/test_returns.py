@@ -27,6 +27,7 @@ from shopee_bridge.tests.utils import (
 	prepare_erpnext_for_sandbox,
 	receive_stock,
 	save_settings,
+	sellable_stock,
 	web_url,
 )
 
@@ -108,12 +109,32 @@ class TestReturns(SandboxMixin, FrappeTestCase):
 		orders = dict(zip(SCENARIOS, candidates, strict=False))
 		assert len(orders) == len(SCENARIOS), "the sandbox needs more COMPLETED orders"
 		cls.sandbox.set_order_status(orders["uninvoiced"], "SHIPPED")
+		listings = {}
 		for line in dataset.facts(dataset.index_of(orders["goods"]))["lines"]:
 			item_code = "SB-RTN-" + (line["unit"]["model_sku"] or line["product"]["item_sku"])
 			make_stock_item(item_code, valuation_rate=5)
-			receive_stock(item_code, cls.warehouse, 10, 5)
 			map_listing(SHOP_ID, line["product"]["item_id"], line["unit"]["model_id"], item_code)
+			listings[(line["product"]["item_id"], line["unit"]["model_id"])] = item_code
+		cls.stock_goods_items(listings)
 		return orders
+
+	@classmethod
+	def stock_goods_items(cls, listings: dict[tuple, str]) -> None:
+		"""Sellable stock for every unit this run's orders sell of the goods Items, and 10 more.
+
+		The site may be one the class ran on before, whose orders left these Items short: an order
+		that cannot deliver has no Delivery Note for its return's goods to come back against.
+		"""
+		dataset, sold = cls.sandbox.dataset, Counter()
+		for order_sn in dataset.order_sns(int(SHOP_ID)):
+			for line in dataset.facts(dataset.index_of(order_sn))["lines"]:
+				item_code = listings.get((line["product"]["item_id"], line["unit"]["model_id"]))
+				if item_code:
+					sold[item_code] += line["quantity"]
+		for item_code, units in sold.items():
+			short = units + 10 - sellable_stock(item_code, cls.warehouse)
+			if short > 0:
+				receive_stock(item_code, cls.warehouse, short, 5)
 
 	# -- helpers ----------------------------------------------------------------------------------
 

@@ -334,6 +334,14 @@ def make_stock_item(item_code: str, valuation_rate: float = 0) -> str:
 	return item_code
 
 
+def sellable_stock(item_code: str, warehouse: str) -> float:
+	"""ERPNext's on-hand less reserved quantity of the Item in the warehouse (0 without a Bin)."""
+	actual, reserved = frappe.db.get_value(
+		"Bin", {"item_code": item_code, "warehouse": warehouse}, ["actual_qty", "reserved_qty"]
+	) or (0, 0)
+	return actual - reserved
+
+
 def receive_stock(item_code: str, warehouse: str, qty: float, rate: float) -> str:
 	"""A submitted Material Receipt of qty units at rate into warehouse."""
 	company = frappe.db.get_value("Warehouse", warehouse, "company")
