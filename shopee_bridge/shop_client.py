@@ -10,6 +10,8 @@ from shopee_bridge.clients import CallRecord, ShopeeClient, Tokens
 from shopee_bridge.constants import SETTINGS, SHOP
 from shopee_bridge.utils import datetime_to_epoch, epoch_to_datetime
 
+SETTINGS_CACHE_KEY = "shopee_bridge:settings"
+
 
 class ShopTokenStore:
 	"""TokenStore over Shopee Shop: tokens in Password fields (encrypted), expiries as Datetimes.
@@ -96,8 +98,20 @@ class ShopLock:
 
 
 def get_settings():
-	"""Shopee Settings from the document cache (cleared on save); read-only, do not mutate it."""
-	return frappe.get_cached_doc(SETTINGS)
+	"""Shopee Settings as last saved; read-only, do not mutate it.
+
+	Cached under the row's `modified`, which every call checks (one small query). Frappe's document
+	cache is not used: a job whose transaction began before a save reads the old values and would put
+	them back there, for every process, until the next save. Here the next reader replaces them.
+	"""
+	modified = frappe.db.sql("select value from tabSingles where doctype=%s and field='modified'", SETTINGS)
+	modified = modified[0][0] if modified else None
+	cached = frappe.cache.get_value(SETTINGS_CACHE_KEY)
+	if cached and cached[0] == modified:
+		return cached[1]
+	settings = frappe.get_single(SETTINGS)
+	frappe.cache.set_value(SETTINGS_CACHE_KEY, (modified, settings))
+	return settings
 
 
 def make_client(shop_id=None, on_call=None, settings=None) -> ShopeeClient:

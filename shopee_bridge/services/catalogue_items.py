@@ -25,7 +25,7 @@ def create_for_listing(shop: str, info: dict, models: dict | None, rows: list[di
 	unmapped = [row for row in rows if not _mapped(shop, row)]
 	if not unmapped:
 		return 0
-	shop_doc = frappe.get_cached_doc("Shopee Shop", shop)
+	shop_doc = frappe.get_doc("Shopee Shop", shop)
 	if not info.get("has_model"):
 		row = unmapped[0]
 		_map(shop, row, ensure_item(_code(row), row["shopee_item_name"], row, shop_doc, settings))

@@ -120,7 +120,7 @@ def pushing_shops() -> list[str]:
 
 def shop_warehouses(shop) -> list[str]:
 	"""Leaf warehouses whose stock a shop sells: its Stock Warehouses (groups expanded), else its Warehouse."""
-	doc = frappe.get_cached_doc(SHOP, shop) if isinstance(shop, str) else shop
+	doc = frappe.get_doc(SHOP, shop) if isinstance(shop, str) else shop
 	chosen = [row.warehouse for row in doc.get("stock_warehouses") or []] or [doc.warehouse]
 	leaves = []
 	for warehouse in filter(None, chosen):

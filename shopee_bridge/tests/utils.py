@@ -413,7 +413,7 @@ def difference_account(company: str | None = None) -> str:
 	)
 
 
-def in_subprocess(code: str):
+def in_subprocess(code: str, **popen):
 	"""Python with this site connected as Administrator, in its own process group (so it can be killed)."""
 	import os
 	import subprocess
@@ -424,4 +424,6 @@ def in_subprocess(code: str):
 		f"frappe.init(site={frappe.local.site!r}, sites_path={os.path.abspath(frappe.local.sites_path)!r})\n"
 		"frappe.connect(); frappe.set_user('Administrator')\n" + code
 	)
-	return subprocess.Popen([sys.executable, "-c", script], start_new_session=True, env={**os.environ})
+	return subprocess.Popen(
+		[sys.executable, "-c", script], start_new_session=True, env={**os.environ}, **popen
+	)
