@@ -117,6 +117,24 @@ def test_more_units_than_invoiced_or_an_item_not_on_the_invoice_is_refused():
 		)
 
 
+def test_a_unit_refunded_at_the_rounded_up_price_comes_from_the_dearer_row():
+	rows = [  # 2 units invoiced for 50.65: split_line gives 1 at 25.32, then 1 at 25.33
+		{"row": "R1", "item_code": "A", "qty": 1, "rate": "25.32"},
+		{"row": "R2", "item_code": "A", "qty": 1, "rate": "25.33"},
+	]
+	plan = plan_credit_note(
+		[{"item_code": "A", "qty": 1, "refund_amount": "25.33", "item_price": "25.33"}], rows, "25.33", "SGD"
+	)
+	assert [(line.invoice_row, line.qty, line.rate) for line in plan.lines] == [("R2", 1, Decimal("25.33"))]
+	rest = plan_credit_note(  # the other unit, once R2 is returned
+		[{"item_code": "A", "qty": 1, "refund_amount": "25.32", "item_price": "25.33"}],
+		[{**rows[0]}, {**rows[1], "qty": 0}],
+		"25.32",
+		"SGD",
+	)
+	assert [(line.invoice_row, line.rate) for line in rest.lines] == [("R1", Decimal("25.32"))]
+
+
 def test_goods_are_back_only_when_the_parcel_was_delivered():
 	base = map_return(
 		{"return_sn": "R", "needs_logistics": True, "status": "ACCEPTED", "refund_amount": 1}, "SGD"

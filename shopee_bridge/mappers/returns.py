@@ -170,14 +170,19 @@ def plan_credit_note(
 
 
 def _match_rows(items: list[dict], invoice_rows: list[dict]) -> list[_Unit]:
-	"""Each returned item's quantity taken from the invoice rows of its Item, in invoice order."""
+	"""Each returned item's quantity taken from the invoice rows of its Item, dearest rate first.
+
+	A line's units are invoiced at rates a cent apart (split_line); Shopee refunds a unit at the
+	rounded-up price, which only the dearer row can carry.
+	"""
 	left = {row["row"]: int(row["qty"]) for row in invoice_rows}
+	dearest_first = sorted(invoice_rows, key=lambda row: -to_decimal(row["rate"]))
 	units = []
 	for index, item in enumerate(items):
 		needed = int(item["qty"])
 		if needed <= 0:
 			raise ReturnMappingError(f"returned quantity of {item['item_code']} is {needed}")
-		for row in invoice_rows:
+		for row in dearest_first:
 			if row["item_code"] != item["item_code"] or not left[row["row"]] or not needed:
 				continue
 			taken = min(needed, left[row["row"]])
