@@ -15,9 +15,11 @@ Both carry shopee_return_sn, unique among Sales Invoices and among Delivery Note
 once, even when two runs race.
 """
 
+from datetime import datetime
+
 import frappe
 from frappe import _
-from frappe.utils import flt, get_datetime, getdate
+from frappe.utils import flt, get_datetime, get_time, getdate
 
 from shopee_bridge.constants import ORDER_SN_FIELD, RETURN_SN_FIELD, SHOP, SHOP_FIELD
 from shopee_bridge.mappers.money import quantize
@@ -142,7 +144,7 @@ def _build_credit_note(invoice: str, ret, shop):
 			"remarks": _("Shopee return {0} of order {1}").format(ret.return_sn, ret.order_sn),
 		}
 	)
-	_key_and_date(credit, ret, source.posting_date)
+	_key_and_date(credit, ret, "Sales Invoice", invoice)
 	return credit
 
 
@@ -229,17 +231,28 @@ def _refund_shipping(credit, templates: dict, shipping_rows: set[str], amount, s
 	)
 
 
-def _key_and_date(doc, ret, earliest) -> None:
-	"""Shopee's keys (no_copy on the source, so set here) and the date: the refund's, never before the source."""
+def _key_and_date(doc, ret, source_doctype: str, source: str) -> None:
+	"""Shopee's keys (no_copy on the source, so set here) and the moment: the return's, never before the source.
+
+	ERPNext refuses a return timestamped before the document it returns, to the second. A source can
+	be later than the return's update time: a Delivery Note dated when late stock arrived, an invoice
+	made after a refund. Then the return takes the source's own timestamp.
+	"""
 	doc.set(ORDER_SN_FIELD, ret.order_sn)
 	doc.set(SHOP_FIELD, ret.shop)
 	doc.set(RETURN_SN_FIELD, ret.return_sn)
 	doc.set_posting_time = 1
-	moment = get_datetime(ret.update_time)
-	doc.posting_date = max(getdate(moment), getdate(earliest))
-	doc.posting_time = moment.time() if getdate(moment) >= getdate(earliest) else "23:59:59"
+	source_moment = posting_datetime(source_doctype, source)
+	moment = max(get_datetime(ret.update_time), source_moment)
+	doc.posting_date = moment.date()
+	doc.posting_time = moment.time()
 	if doc.meta.has_field("due_date"):
 		doc.due_date = doc.posting_date
+
+
+def posting_datetime(doctype: str, name: str) -> datetime:
+	posting_date, posting_time = frappe.db.get_value(doctype, name, ["posting_date", "posting_time"])
+	return datetime.combine(getdate(posting_date), get_time(posting_time or "00:00:00"))
 
 
 def make_return_delivery_note(ret) -> str:
@@ -293,5 +306,5 @@ def _build_return_note(delivered: str, ret):
 			)
 	note.set("items", rows)
 	note.set_warehouse = warehouse
-	_key_and_date(note, ret, frappe.db.get_value("Delivery Note", delivered, "posting_date"))
+	_key_and_date(note, ret, "Delivery Note", delivered)
 	return note

@@ -3,6 +3,7 @@
 import random
 import time
 from collections import Counter
+from datetime import timedelta
 from decimal import Decimal
 
 import frappe
@@ -10,11 +11,12 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import flt
 
 from shopee_bridge import api
-from shopee_bridge.constants import INBOX, ORDER_SN_FIELD, RETURN, RETURN_SN_FIELD, SYNC_LOG
+from shopee_bridge.constants import INBOX, ITEM_MAP, ORDER_SN_FIELD, RETURN, RETURN_SN_FIELD, SYNC_LOG
 from shopee_bridge.sandbox import returns_api
 from shopee_bridge.sandbox.catalogue import UNMAPPED_SKU
 from shopee_bridge.services.orders import sync_incremental_orders, sync_orders
-from shopee_bridge.services.returns import sync_incremental_returns
+from shopee_bridge.services.return_documents import posting_datetime
+from shopee_bridge.services.returns import process_return, sync_incremental_returns
 from shopee_bridge.tests.utils import (
 	SandboxMixin,
 	authorize_shop,
@@ -33,7 +35,7 @@ from shopee_bridge.tests.utils import (
 
 SHOP_ID = "620012"
 WEBHOOK = "/api/method/shopee_bridge.api.webhook_live"
-SCENARIOS = ("full", "offer", "ask", "goods", "uninvoiced", "dispute_lost", "dispute_won")
+SCENARIOS = ("full", "offer", "ask", "goods", "uninvoiced", "dispute_lost", "dispute_won", "goods_early")
 
 
 class TestReturns(SandboxMixin, FrappeTestCase):
@@ -53,6 +55,7 @@ class TestReturns(SandboxMixin, FrappeTestCase):
 		frappe.db.rollback()
 		configure_shop(SHOP_ID)
 		frappe.db.delete(RETURN, {"shop": SHOP_ID})  # returns an earlier run stored (other order numbers)
+		frappe.db.delete(ITEM_MAP, {"shop": SHOP_ID})  # its listings mapped to Items it stocked then
 		cls.warehouse = frappe.db.get_value("Shopee Shop", SHOP_ID, "warehouse")
 		cls.returns_warehouse = returns_warehouse()
 		frappe.db.set_value("Shopee Shop", SHOP_ID, "returns_warehouse", cls.returns_warehouse)
@@ -221,8 +224,9 @@ class TestReturns(SandboxMixin, FrappeTestCase):
 		for row in booked:
 			if row.status == "ACCEPTED":
 				self.check_credit_note(row.name, cents(self.view(row.name)["refund_amount"]))
-				self.assertEqual(bool(self.return_notes(row.name)), bool(row.needs_logistics))
-				self.assertEqual(row.document_status, "Done")
+				why = frappe.db.get_value(RETURN, row.name, ["reverse_logistics_status", "waiting_reason"])
+				self.assertEqual(bool(self.return_notes(row.name)), bool(row.needs_logistics), (row, why))
+				self.assertEqual(row.document_status, "Done", (row, why))
 			elif row.status in ("CLOSED", "CANCELLED"):
 				self.assertEqual((self.credit_note(row.name), row.document_status), (None, "Nothing to Book"))
 			else:
@@ -342,14 +346,50 @@ class TestReturns(SandboxMixin, FrappeTestCase):
 			filters={"voucher_no": notes[0], "is_cancelled": 0},
 			fields=["item_code", "warehouse", "actual_qty", "incoming_rate"],
 		)
-		expected = {row.item_code: row.qty for row in ret.items}
-		self.assertEqual({e.item_code: e.actual_qty for e in entries}, expected)
+		expected = Counter()
+		for row in ret.items:
+			expected[row.item_code] += row.qty
+		received = Counter()
+		for entry in entries:  # a line invoiced at two rates a cent apart is two rows
+			received[entry.item_code] += entry.actual_qty
+		self.assertEqual(received, expected)
 		self.assertEqual({e.warehouse for e in entries}, {self.returns_warehouse})
 		self.assertTrue(
 			all(flt(e.incoming_rate) == 5 for e in entries), entries
 		)  # back at the cost it left at
 		self.assertEqual({code: self.returns_stock(code) - held[code] for code in expected}, expected)
 		self.assert_rerun_changes_nothing()
+
+	def test_goods_back_are_never_dated_before_the_delivery_note(self):
+		"""Shopee's update time can be earlier than the order's Delivery Note, to the second: a note
+		is dated when late stock arrives. ERPNext refuses a return timestamped before its source."""
+		return_sn = self.open_return("goods_early", solution=0)
+		api.accept_return(return_sn)
+		returns_api.control_reverse_logistics(
+			self.sandbox, {}, {"return_sn": return_sn, "status": "LOGISTICS_DELIVERY_DONE"}
+		)
+		order_sn = frappe.db.get_value(RETURN, return_sn, "order_sn")
+		delivered = frappe.db.get_value(
+			"Delivery Note", {ORDER_SN_FIELD: order_sn, "docstatus": 1, "is_return": 0}, "name"
+		)
+		shipped = posting_datetime("Delivery Note", delivered)
+		frappe.db.set_value(  # what a sync stores when Shopee's update time is a minute before the note
+			RETURN,
+			return_sn,
+			{
+				"reverse_logistics_status": "LOGISTICS_DELIVERY_DONE",
+				"update_time": shipped - timedelta(minutes=1),
+			},
+		)
+		frappe.db.commit()  # nosemgrep: process_return commits per document
+		state = process_return(return_sn)
+		notes = self.return_notes(return_sn)
+		self.assertEqual((len(notes), state["document_status"]), (1, "Done"), state)
+		self.assertEqual(posting_datetime("Delivery Note", notes[0]), shipped)
+		while time.time() <= self.sandbox.dataset.find_return(return_sn).update_time:
+			time.sleep(0.2)  # the sandbox may be a second ahead
+		self.sync()  # Shopee's own update time again: nothing more is made
+		self.assertEqual(self.return_notes(return_sn), notes)
 
 	def returns_stock(self, item_code: str) -> float:
 		return flt(
