@@ -1,6 +1,5 @@
 """Factories for the finance tests: payout bank accounts, credit notes, a seed with every awkward case."""
 
-import random
 import time
 from decimal import Decimal
 
@@ -8,7 +7,7 @@ import frappe
 from frappe.utils import flt
 
 from shopee_bridge.sandbox import Dataset
-from shopee_bridge.tests.utils import default_company, make_account
+from shopee_bridge.tests.utils import default_company, draw_sandbox_seed, make_account
 
 
 def payout_bank_account(currency: str, company: str | None = None) -> str:
@@ -100,18 +99,18 @@ def awkward_cases(dataset: Dataset, shops: list[dict]) -> dict:
 
 def pick_seed(orders: int, shops: list[dict], tries: int = 40) -> int:
 	"""A random seed whose month has every awkward case (negative escrow, at least 3 refunds, ...)."""
-	anchor = int(time.time()) // 3600 * 3600
-	for _attempt in range(tries):
-		seed = random.randint(1000, 10**9)
-		found = awkward_cases(
-			Dataset(seed=seed, orders=orders, shops=shops, anchor=anchor, harsh=True), shops
-		)
-		if (
+
+	def has_every_case(dataset) -> bool:
+		found = awkward_cases(dataset, shops)
+		return bool(
 			found["minus"]
 			and found["refunds"] >= 3
 			and found["adjustments"]
 			and found["split"]
 			and found["cancelled"]
-		):
-			return seed
-	raise AssertionError(f"no seed in {tries} tries has every awkward case")
+		)
+
+	anchor = int(time.time()) // 3600 * 3600
+	return draw_sandbox_seed(
+		has_every_case, "every awkward case", tries, orders=orders, shops=shops, anchor=anchor, harsh=True
+	)

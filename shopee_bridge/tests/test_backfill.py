@@ -241,27 +241,16 @@ class TestBackfillEveryKind(SandboxMixin, FrappeTestCase):
 		super().tearDownClass()
 
 	@classmethod
-	def seed_with_returns_and_withdrawals(cls, tries: int = 40) -> int:
+	def seed_with_returns_and_withdrawals(cls) -> int:
 		"""A random seed whose range has returns and a completed withdrawal (what the checks need)."""
-		import random
 
-		from shopee_bridge.sandbox import Dataset
-
-		for _attempt in range(tries):
-			seed = random.randint(1000, 10**9)
-			dataset = Dataset(
-				seed=seed,
-				orders=cls.sandbox_orders,
-				shops=cls.sandbox_shops,
-				harsh=True,
-				days=cls.sandbox_days,
-			)
+		def has_both(dataset) -> bool:
 			rows = dataset.wallet_transactions(int(KINDS_SHOP_ID), 0, int(time.time()))
-			if dataset.list_returns(int(KINDS_SHOP_ID)) and any(
+			return bool(dataset.list_returns(int(KINDS_SHOP_ID))) and any(
 				row["transaction_type"] == "WITHDRAWAL_COMPLETED" for row in rows
-			):
-				return seed
-		raise AssertionError(f"no seed in {tries} tries has returns and a completed withdrawal")
+			)
+
+		return cls.seed_where(has_both, "returns and a completed withdrawal", tries=40)
 
 	@classmethod
 	def documents(cls) -> dict:

@@ -2,7 +2,6 @@
 
 import io
 import json
-import random
 import threading
 import time
 from collections import Counter
@@ -89,19 +88,14 @@ class LogisticsTestCase(SandboxMixin, FrappeTestCase):
 		super().tearDownClass()
 
 	@classmethod
-	def seed_with_orders_on_channels(cls, tries: int = 60) -> int:
+	def seed_with_orders_on_channels(cls) -> int:
 		"""A random seed whose orders give every test of the class its own order on its channel."""
-		from shopee_bridge.sandbox import Dataset
 
-		for _attempt in range(tries):
-			seed = random.randint(1000, 10**9)
-			dataset = Dataset(
-				seed=seed, orders=cls.sandbox_orders, shops=cls.sandbox_shops, days=cls.sandbox_days
-			)
+		def enough(dataset) -> bool:
 			found = Counter(channel for _sn, channel in shippable_orders(dataset))
-			if all(found[channel] >= needed for channel, needed in cls.orders_needed.items()):
-				return seed
-		raise AssertionError(f"no seed in {tries} tries has the orders {cls.orders_needed}")
+			return all(found[channel] >= needed for channel, needed in cls.orders_needed.items())
+
+		return cls.seed_where(enough, f"the orders {cls.orders_needed}")
 
 	def ready_order(self, channel: int | None = None) -> str:
 		"""A booked READY_TO_SHIP order (on the channel when given), each test its own."""

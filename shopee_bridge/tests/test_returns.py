@@ -1,6 +1,5 @@
 """Returns against the sandbox: refunds to credit notes and goods back to the returns warehouse, to the cent."""
 
-import random
 import time
 from collections import Counter
 from datetime import timedelta
@@ -74,22 +73,18 @@ class TestReturns(SandboxMixin, FrappeTestCase):
 		super().tearDownClass()
 
 	@classmethod
-	def seed_with_an_accepted_return(cls, tries: int = 60) -> int:
+	def seed_with_an_accepted_return(cls) -> int:
 		"""A random seed whose generated returns include an ACCEPTED one of an order that books."""
-		from shopee_bridge.sandbox import Dataset
-		from shopee_bridge.sandbox.catalogue import UNMAPPED_SKU
 
-		for _attempt in range(tries):
-			seed = random.randint(1000, 10**9)
-			dataset = Dataset(
-				seed=seed, orders=cls.sandbox_orders, shops=cls.sandbox_shops, days=cls.sandbox_days
-			)
+		def has_one(dataset) -> bool:
 			for entry in dataset.list_returns(int(SHOP_ID)):
 				lines = dataset.order_detail(entry.order_index, {"item_list"})["item_list"]
 				skus = {sku for line in lines for sku in (line.get("model_sku"), line.get("item_sku"))}
 				if entry.status == "ACCEPTED" and UNMAPPED_SKU not in skus:
-					return seed
-		raise AssertionError(f"no seed in {tries} tries generates an accepted return")
+					return True
+			return False
+
+		return cls.seed_where(has_one, "an accepted return")
 
 	@classmethod
 	def pick_scenario_orders(cls) -> dict[str, str]:

@@ -1,5 +1,6 @@
 """Factories for the bench-tier tests."""
 
+import random
 import secrets
 from decimal import Decimal
 
@@ -119,6 +120,19 @@ class SandboxMixin:
 		)
 
 	@classmethod
+	def seed_where(cls, accept, what: str, tries: int = 60) -> int:
+		"""A random seed whose data for this class's sandbox passes accept(dataset)."""
+		return draw_sandbox_seed(
+			accept,
+			what,
+			tries,
+			orders=cls.sandbox_orders,
+			shops=cls.sandbox_shops,
+			days=cls.sandbox_days,
+			harsh=cls.sandbox_harsh,
+		)
+
+	@classmethod
 	def stop_sandbox(cls):
 		cls.sandbox.stop()
 		save_settings(enabled=0, webhook_callback_url="")
@@ -162,6 +176,17 @@ def authorize_shop(sandbox, shop_id=None) -> str:
 	response = requests.get(callback, headers=web_headers(), allow_redirects=False, timeout=30)
 	assert response.status_code in (301, 302, 303), (response.status_code, response.text[:500])
 	return parse_qs(urlparse(callback).query)["shop_id"][0]
+
+
+def draw_sandbox_seed(accept, what: str, tries: int = 60, **dataset_args) -> int:
+	"""A random seed whose sandbox Dataset(seed, **dataset_args) passes accept(dataset)."""
+	from shopee_bridge.sandbox import Dataset
+
+	for _attempt in range(tries):
+		seed = random.randint(1000, 10**9)
+		if accept(Dataset(seed=seed, **dataset_args)):
+			return seed
+	raise AssertionError(f"no seed in {tries} tries has {what}")
 
 
 def delete_shop(shop: str) -> None:
