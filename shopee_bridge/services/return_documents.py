@@ -19,7 +19,7 @@ from datetime import datetime
 
 import frappe
 from frappe import _
-from frappe.utils import flt, get_datetime, get_time, getdate
+from frappe.utils import flt, get_datetime
 
 from shopee_bridge.constants import ORDER_SN_FIELD, RETURN_SN_FIELD, SHOP, SHOP_FIELD
 from shopee_bridge.mappers.money import quantize
@@ -251,8 +251,10 @@ def _key_and_date(doc, ret, source_doctype: str, source: str) -> None:
 
 
 def posting_datetime(doctype: str, name: str) -> datetime:
+	from erpnext.stock.utils import get_combine_datetime
+
 	posting_date, posting_time = frappe.db.get_value(doctype, name, ["posting_date", "posting_time"])
-	return datetime.combine(getdate(posting_date), get_time(posting_time or "00:00:00"))
+	return get_combine_datetime(posting_date, posting_time or "00:00:00")
 
 
 def make_return_delivery_note(ret) -> str:
