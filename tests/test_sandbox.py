@@ -145,6 +145,30 @@ def test_code_is_for_one_shop_and_auth_partner_can_pick_the_shop(partner):
 		assert post(srv, TOKEN_GET, right).json()["error"] == ""
 
 
+def test_a_browser_gets_the_authorization_page_and_confirms_a_shop(partner):
+	shops = [{"shop_id": 700001, "region": "SG"}, {"shop_id": 700002, "region": "MY", "currency": "MYR"}]
+	with SandboxServer(partner["partner_id"], partner["partner_key"], orders=20, shops=shops) as srv:
+		query = {**signed(srv, auth.AUTH_PARTNER_PATH), "redirect": "http://127.0.0.1:9/cb?state=s1"}
+		page = HTTP.get(srv.url + auth.AUTH_PARTNER_PATH, params=query, headers={"Accept": "text/html"})
+		assert page.status_code == 200
+		assert page.headers["Content-Type"].startswith("text/html")
+		assert re.findall(r'name="sandbox_shop_id" value="(\d+)"', page.text) == ["700001", "700002"]
+		assert "Confirm Authorization" in page.text
+		hidden = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', page.text))
+		assert hidden == {key: str(value) for key, value in query.items()}
+		# the form, submitted with the second shop picked, redirects to the app with a code for it
+		confirmed = HTTP.get(
+			srv.url + auth.AUTH_PARTNER_PATH,
+			params={**hidden, "sandbox_shop_id": "700002"},
+			headers={"Accept": "text/html"},
+			allow_redirects=False,
+		)
+		assert confirmed.status_code == 302
+		location = urlsplit(confirmed.headers["Location"])
+		assert parse_qs(location.query)["state"] == ["s1"]
+		assert parse_qs(location.query)["shop_id"] == ["700002"]
+
+
 def test_code_and_old_access_token_expire_on_time():
 	now = [1_000_000.0]
 	store = TokenStore([1], clock=lambda: now[0])

@@ -4,6 +4,7 @@ import base64
 import hmac
 import json
 from dataclasses import dataclass, field
+from html import escape
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from shopee_bridge import auth
@@ -13,6 +14,7 @@ from shopee_bridge.sandbox.orders import STATUSES
 from shopee_bridge.sandbox.tokens import ACCESS_TTL
 
 MAX_CLOCK_DRIFT = 300
+ACCEPT_HTML = "sandbox_accept_html"  # set by the server for a request that accepts text/html
 MAX_WINDOW = 15 * 86400
 MAX_BATCH = 50
 MAX_PAGE_SIZE = 100
@@ -137,13 +139,43 @@ def _check_body_partner(sandbox, body: dict) -> None:
 
 
 def auth_partner(sandbox, call: Call) -> Reply:
-	"""The seller approves at once: redirect with code and shop_id appended."""
+	"""Redirect with code and shop_id appended, as Shopee does once the seller approved.
+
+	A person's browser first gets the authorization page (pick a shop, Confirm Authorization); API
+	clients and a `sandbox_shop_id` in the query approve at once.
+	"""
 	redirect = call.query.get("redirect") or _missing("redirect is required.")
+	if call.query.get(ACCEPT_HTML) and "sandbox_shop_id" not in call.query:
+		return Reply(
+			200, authorization_page(sandbox, call.query), {"Content-Type": "text/html; charset=utf-8"}
+		)
 	shop_id = _int(call.query, "sandbox_shop_id", default=sandbox.dataset.shops[0]["shop_id"])
 	if sandbox.dataset.shop(shop_id) is None:
 		raise ApiError("invalid_shop_id", "Invalid shop_id.")
 	code = sandbox.tokens.issue_code(shop_id)
 	return Reply(302, None, {"Location": append_query(redirect, {"code": code, "shop_id": shop_id})})
+
+
+def authorization_page(sandbox, query: dict) -> bytes:
+	"""Shopee's authorization page, reduced to what a seller does there: pick the shop, confirm."""
+	hidden = "".join(
+		f'<input type="hidden" name="{escape(key)}" value="{escape(str(value))}">'
+		for key, value in query.items()
+		if key != ACCEPT_HTML
+	)
+	shops = "".join(
+		f'<label><input type="radio" name="sandbox_shop_id" value="{shop["shop_id"]}"'
+		f"{' checked' if index == 0 else ''}> {escape(shop['shop_name'])} ({shop['shop_id']}, "
+		f"{escape(shop['region'])})</label><br>"
+		for index, shop in enumerate(sandbox.dataset.shops)
+	)
+	return (
+		"<!doctype html><html><head><title>Shopee Open Platform - Authorization</title></head><body>"
+		f"<h1>Authorize partner {sandbox.partner_id}</h1>"
+		"<p>The app asks to manage your shop's orders, logistics, returns and payments.</p>"
+		f'<form method="get" action="{auth.AUTH_PARTNER_PATH}">{hidden}{shops}'
+		'<button type="submit">Confirm Authorization</button></form></body></html>'
+	).encode()
 
 
 def append_query(url: str, extra: dict) -> str:

@@ -353,6 +353,8 @@ class _Handler(BaseHTTPRequestHandler):
 			)
 			self._send(status, payload, {})
 			return
+		if "text/html" in (self.headers.get("Accept") or ""):
+			query[api.ACCEPT_HTML] = "1"  # a person's browser: auth_partner shows its page
 		reply = sandbox.serve_api(method, parts.path, query, raw_body)
 		if reply is DROP:
 			self._hang_up()
