@@ -71,11 +71,21 @@ def connect(shop_id: str, web_url: str) -> str:
 
 
 def sync(shop: str) -> None:
-	"""One full (incremental from the shop's checkpoint) order sync, as the Sync Orders job runs it."""
-	from shopee_bridge.jobs.orders import sync_shop_orders
+	"""One full (incremental from the shop's checkpoint) order sync, as the Sync Orders job runs it,
+	printing its progress after each 15-day window."""
+	from shopee_bridge.services.orders import sync_incremental_orders
 
 	began = time.monotonic()
-	log = frappe.get_doc("Shopee Sync Log", sync_shop_orders(shop, triggered_by="Administrator"))
+
+	def progress(percent: int) -> None:
+		booked = frappe.db.count("Sales Order", {"shopee_shop": shop})
+		print(
+			f"demo: shop {shop}: {percent:3d}% of the order window, {booked} Sales Orders, {time.monotonic() - began:.0f} s"
+		)
+
+	log = frappe.get_doc(
+		"Shopee Sync Log", sync_incremental_orders(shop, triggered_by="Administrator", progress=progress)
+	)
 	frappe.db.commit()  # nosemgrep: the sync commits per order; this closes the run
 	print(
 		f"demo: shop {shop} synced in {time.monotonic() - began:.0f} s ({log.status}): fetched {log.fetched}, "

@@ -58,7 +58,20 @@ class SyncRun:
 			self.log.append("errors", {"reference": reference, "error": message})
 		self.log.save(ignore_permissions=True)
 		frappe.db.commit()  # nosemgrep: the log is the job's record, also when it failed
+		self.publish_finished()
 		return status
+
+	def publish_finished(self) -> None:
+		"""Tell the user who started the run how it ended (the Shopee Shop form shows the counts)."""
+		message = {
+			"log": self.log.name,
+			"job": self.log.job,
+			"shop": self.log.shop,
+			"status": self.log.status,
+			"message": self.log.message,
+			**self.counts,
+		}
+		frappe.publish_realtime("shopee_sync_finished", message, user=self.log.triggered_by)
 
 
 def sync_start(checkpoint, settings, now: int) -> int:

@@ -2,6 +2,9 @@ frappe.ui.form.on("Shopee Shop", {
 	setup(frm) {
 		frm.set_query("returns_warehouse", () => ({ filters: { company: frm.doc.company, is_group: 0 } }));
 	},
+	onload(frm) {
+		show_sync_results(frm);
+	},
 	refresh(frm) {
 		if (frm.is_new()) return;
 		if (frappe.utils.get_url_arg("shopee_connected")) {
@@ -28,7 +31,10 @@ frappe.ui.form.on("Shopee Shop", {
 				method: "shopee_bridge.api.sync_orders_api",
 				args: { shop: frm.doc.name },
 			}).then(() => {
-				frappe.show_alert({ message: __("Order sync queued; see Shopee Sync Log"), indicator: "blue" });
+				frappe.show_alert({
+					message: __("Order sync queued: its progress and counts show here"),
+					indicator: "blue",
+				});
 			});
 		});
 		frm.add_custom_button(__("Sync Returns"), () => {
@@ -36,7 +42,10 @@ frappe.ui.form.on("Shopee Shop", {
 				method: "shopee_bridge.api.sync_returns",
 				args: { shop: frm.doc.name },
 			}).then(() => {
-				frappe.show_alert({ message: __("Returns sync queued; see Shopee Sync Log"), indicator: "blue" });
+				frappe.show_alert({
+					message: __("Returns sync queued: its counts show here when it ends"),
+					indicator: "blue",
+				});
 			});
 		});
 		frm.add_custom_button(__("Reconnect"), () => {
@@ -133,3 +142,31 @@ frappe.ui.form.on("Shopee Shop", {
 		);
 	},
 });
+
+const SYNC_JOB_LABELS = {
+	sync_incremental_orders: __("Order sync"),
+	sync_incremental_returns: __("Returns sync"),
+	sync_finance: __("Finance sync"),
+	import_catalogue: __("Catalogue import"),
+};
+
+// A sync this user started ends with its counts on the shop's form (realtime, from its Sync Log).
+function show_sync_results(frm) {
+	frappe.realtime.off("shopee_sync_finished");
+	frappe.realtime.on("shopee_sync_finished", (data) => {
+		if (!cur_frm || cur_frm.doctype !== "Shopee Shop" || cur_frm.doc.name !== data.shop) return;
+		const what = SYNC_JOB_LABELS[data.job] || data.job;
+		const counts = __("fetched {0}, created {1}, updated {2}, skipped {3}, failed {4}", [
+			data.fetched, data.created_count, data.updated, data.skipped, data.failed,
+		]);
+		const link = `<a href="/app/shopee-sync-log/${encodeURIComponent(data.log)}">${frappe.utils.escape_html(data.log)}</a>`;
+		frappe.msgprint({
+			title: __("{0}: {1}", [what, __(data.status)]),
+			indicator: { Success: "green", Partial: "orange" }[data.status] || "red",
+			message: `<p class="shopee-sync-counts">${counts}</p>`
+				+ (data.message ? `<p>${frappe.utils.escape_html(data.message)}</p>` : "")
+				+ `<p>${__("Sync Log")}: ${link}</p>`,
+		});
+		cur_frm.reload_doc();
+	});
+}

@@ -1,0 +1,248 @@
+"""Tier 3: Desk in a real browser (Playwright driving Debian's chromium) against a running site.
+
+scripts/run-tests starts the site's web server, a worker, the realtime server and the Shopee sandbox,
+runs browser_tests/site_setup.py in the site, and then this suite with:
+	SHOPEE_BRIDGE_WEB_URL      the site's web server
+	SHOPEE_BRIDGE_SANDBOX_URL  the Shopee sandbox the site's Shopee Settings point at
+	SHOPEE_BRIDGE_BROWSER_USERS  the file whose `BROWSER_USERS {json}` line has the users' passwords
+	SHOPEE_BRIDGE_CHROMIUM     the browser (default /usr/bin/chromium)
+	SHOPEE_BRIDGE_OUTPUT       where screenshots go (each flow's end state; a failing test's page)
+Modules run in name order: test_01 connects and syncs the shops the later ones work on.
+"""
+
+import json
+import os
+import re
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+DEFAULT_TIMEOUT_MS = 30_000
+JOB_TIMEOUT_S = 300
+
+
+def _env(name: str, default: str | None = None) -> str:
+	value = os.environ.get(name, default)
+	if not value:
+		pytest.exit(f"{name} is not set: run the browser tier through scripts/run-tests --tier 3", 2)
+	return value
+
+
+def _users() -> dict:
+	text = Path(_env("SHOPEE_BRIDGE_BROWSER_USERS")).read_text()
+	lines = [line for line in text.splitlines() if line.startswith("BROWSER_USERS ")]
+	if not lines:
+		pytest.exit("browser_tests/site_setup.py printed no BROWSER_USERS line", 2)
+	return json.loads(lines[-1].removeprefix("BROWSER_USERS "))
+
+
+class Site:
+	def __init__(self):
+		self.url = _env("SHOPEE_BRIDGE_WEB_URL").rstrip("/")
+		self.sandbox_url = _env("SHOPEE_BRIDGE_SANDBOX_URL").rstrip("/")
+		self.chromium = os.environ.get("SHOPEE_BRIDGE_CHROMIUM") or "/usr/bin/chromium"
+		self.output = Path(os.environ.get("SHOPEE_BRIDGE_OUTPUT") or "test-output/browser")
+		self.output.mkdir(parents=True, exist_ok=True)
+		users = _users()
+		self.manager = users["manager"]
+		self.sales_user = users["sales_user"]
+		self.shop_ids = list(users["shop_ids"])
+
+
+@pytest.fixture(scope="session")
+def site() -> Site:
+	return Site()
+
+
+@pytest.fixture(scope="session")
+def browser(site: Site):
+	with sync_playwright() as playwright:
+		browser = playwright.chromium.launch(
+			executable_path=site.chromium, headless=True, args=["--no-sandbox", "--disable-dev-shm-usage"]
+		)
+		yield browser
+		browser.close()
+
+
+class Desk:
+	"""One user's Desk: the page a person looks at, and the documents behind it (REST, as that user)."""
+
+	def __init__(self, site: Site, context: BrowserContext, user: dict):
+		self.site = site
+		self.context = context
+		self.user = user
+		self.page: Page = context.new_page()
+		self.page.set_default_timeout(DEFAULT_TIMEOUT_MS)
+		self.console_errors: list[str] = []
+		self.page.on("pageerror", lambda error: self.console_errors.append(str(error)))
+
+	# -- the page ----------------------------------------------------------------------------------
+
+	def goto(self, route: str) -> Page:
+		"""Open a Desk route (/app/...) and wait until Frappe has drawn the page."""
+		self.page.goto(f"{self.site.url}{route}")
+		self.page.wait_for_function("() => window.frappe && frappe.boot && !frappe.dom.freeze_count")
+		self.page.wait_for_load_state("networkidle")
+		return self.page
+
+	def open_form(self, doctype: str, name: str) -> Page:
+		self.goto(f"/app/{slug(doctype)}/{quote(name, safe='')}")
+		self.page.wait_for_function(
+			"([dt, dn]) => window.cur_frm && cur_frm.doctype === dt && cur_frm.docname === dn"
+			" && !cur_frm.is_dirty() && cur_frm.page.wrapper.is(':visible')",
+			arg=[doctype, name],
+		)
+		return self.page
+
+	def button(self, label: str):
+		"""A button of the page head (a form's custom button, a list's primary action)."""
+		return self.page.locator(".page-head:visible").get_by_role("button", name=label, exact=True)
+
+	def click_button(self, label: str) -> None:
+		self.button(label).click()
+
+	def menu(self, group: str, item: str) -> None:
+		"""A custom button inside a group (the form's Finance, Shopee, ... dropdowns)."""
+		self.button(group).click()
+		self.page.locator(".page-head:visible .dropdown-menu.show").get_by_text(item, exact=True).click()
+
+	def alert(self, pattern: str | re.Pattern):
+		"""The green/blue toast Desk shows (frappe.show_alert)."""
+		return self.page.locator("#alert-container .alert-message").filter(has_text=pattern)
+
+	def dialog(self):
+		return self.page.locator(".modal.show").last
+
+	def msgprint_text(self) -> str:
+		message = self.page.locator(".modal.show .msgprint").last
+		expect(message).to_be_visible()
+		return message.inner_text()
+
+	def close_dialog(self) -> None:
+		self.page.keyboard.press("Escape")
+		expect(self.page.locator(".modal.show")).to_have_count(0)
+
+	def snap(self, name: str) -> Path:
+		"""Keep a screenshot of a flow's end state."""
+		path = self.site.output / f"{name}.png"
+		self.page.screenshot(path=str(path), full_page=True)
+		return path
+
+	# -- the documents behind it -------------------------------------------------------------------
+
+	def get_list(self, doctype: str, filters=None, fields=("name",), order_by=None, limit=0) -> list[dict]:
+		params = {
+			"doctype": doctype,
+			"filters": json.dumps(filters or {}),
+			"fields": json.dumps(list(fields)),
+			"limit_page_length": limit,
+		}
+		if order_by:
+			params["order_by"] = order_by
+		return self.call("frappe.client.get_list", http="GET", **params)
+
+	def count(self, doctype: str, filters=None) -> int:
+		return self.call(
+			"frappe.client.get_count", http="GET", doctype=doctype, filters=json.dumps(filters or {})
+		)
+
+	def get_doc(self, doctype: str, name: str) -> dict:
+		response = self.context.request.get(
+			f"{self.site.url}/api/resource/{quote(doctype)}/{quote(name, safe='')}"
+		)
+		assert response.ok, f"GET {doctype} {name}: {response.status} {response.text()[:500]}"
+		return response.json()["data"]
+
+	def value(self, doctype: str, name: str, field: str):
+		return self.get_doc(doctype, name).get(field)
+
+	def call(self, method: str, http: str = "POST", **args):
+		"""Call a whitelisted method as this user, as Desk's frappe.call does."""
+		url = f"{self.site.url}/api/method/{method}"
+		if http == "GET":
+			response = self.context.request.get(url, params=args)
+		else:
+			response = self.context.request.post(url, form=args, headers=self._csrf())
+		assert response.ok, f"{method}: {response.status} {response.text()[:800]}"
+		return response.json().get("message")
+
+	def _csrf(self) -> dict:
+		try:
+			token = self.page.evaluate("() => window.frappe && frappe.csrf_token")
+		except Exception:
+			token = None
+		return {"X-Frappe-CSRF-Token": token} if token else {}
+
+
+def slug(doctype: str) -> str:
+	return doctype.lower().replace(" ", "-")
+
+
+def wait_until(predicate, what: str, timeout: float = JOB_TIMEOUT_S, every: float = 1.0):
+	"""Poll until predicate() is truthy (background jobs run in the site's worker); returns its value."""
+	deadline = time.monotonic() + timeout
+	while True:
+		value = predicate()
+		if value:
+			return value
+		if time.monotonic() > deadline:
+			raise AssertionError(f"waited {timeout:.0f} s for {what}")
+		time.sleep(every)
+
+
+def login(browser: Browser, site: Site, user: dict) -> BrowserContext:
+	"""A browser context logged in as user (the login page itself is tested in test_01)."""
+	context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
+	response = context.request.post(f"{site.url}/api/method/login", form=user)
+	assert response.ok, f"login as {user['usr']}: {response.status} {response.text()[:300]}"
+	return context
+
+
+_open_desks: list[Desk] = []
+
+
+def _desk(browser: Browser, site: Site, user: dict):
+	context = login(browser, site, user)
+	desk = Desk(site, context, user)
+	_open_desks.append(desk)
+	yield desk
+	_open_desks.remove(desk)
+	context.close()
+
+
+@pytest.fixture(scope="module")
+def manager(browser: Browser, site: Site):
+	"""The seller's Shopee manager in Desk."""
+	yield from _desk(browser, site, site.manager)
+
+
+@pytest.fixture(scope="module")
+def sales_user(browser: Browser, site: Site):
+	"""A Sales User: sees Sales Orders, must see no Shopee action."""
+	yield from _desk(browser, site, site.sales_user)
+
+
+@pytest.fixture(scope="session")
+def shops(site: Site) -> list[str]:
+	return site.shop_ids
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+	outcome = yield
+	report = outcome.get_result()
+	if report.when != "call" or not report.failed:
+		return
+	for index, desk in enumerate(_open_desks):
+		path = desk.site.output / f"FAILED-{item.name}-{index}.png"
+		try:
+			desk.page.screenshot(path=str(path), full_page=True)
+		except Exception as error:
+			report.sections.append(("screenshot", f"could not take one: {error}"))
+			continue
+		errors = "; ".join(desk.console_errors[-5:])
+		report.sections.append(("screenshot", f"{path}" + (f"\npage errors: {errors}" if errors else "")))
+		print(f"\nscreenshot of the failing page: {path}")
