@@ -109,6 +109,29 @@ class Desk:
 		self.button(group).click()
 		self.page.locator(".page-head:visible .dropdown-menu.show").get_by_text(item, exact=True).click()
 
+	def field(self, fieldname: str):
+		"""A form field's input, its collapsed section opened first (as a person clicks its heading)."""
+		section = self.page.locator(f".form-section:has(.frappe-control[data-fieldname='{fieldname}'])")
+		heading = section.locator(".section-head.collapsed")
+		if heading.count():
+			heading.first.click()
+		return self.page.locator(
+			f".frappe-control[data-fieldname='{fieldname}'] :is(input, select, textarea):visible"
+		)
+
+	def set_link(self, fieldname: str, value: str) -> None:
+		"""Type into a Link field and pick the value from its dropdown."""
+		field = self.field(fieldname)
+		field.click()
+		field.fill(value)
+		self.page.locator(".awesomplete [role=option]:visible").filter(has_text=value).first.click()
+		expect(field).to_have_value(value)
+
+	def save(self) -> None:
+		self.page.keyboard.press("Control+s")
+		self.page.wait_for_function("() => cur_frm && !cur_frm.is_dirty() && !cur_frm.save_disabled")
+		expect(self.alert("Saved")).to_be_visible()
+
 	def alert(self, pattern: str | re.Pattern):
 		"""The green/blue toast Desk shows (frappe.show_alert)."""
 		return self.page.locator("#alert-container .alert-message").filter(has_text=pattern)
@@ -122,7 +145,7 @@ class Desk:
 		return message.inner_text()
 
 	def close_dialog(self) -> None:
-		self.page.keyboard.press("Escape")
+		self.page.locator(".modal.show .btn-modal-close:visible").last.click()
 		expect(self.page.locator(".modal.show")).to_have_count(0)
 
 	def snap(self, name: str) -> Path:

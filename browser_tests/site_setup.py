@@ -17,6 +17,7 @@ import secrets
 import frappe
 
 SHOP_IDS = ("710001", "710002")
+SHOP_CURRENCIES = ("SGD", "MYR")  # the sandbox shops' regions, SG and MY
 MANAGER = "browser-manager@shopee.test"
 SALES_USER = "browser-sales@shopee.test"
 MANAGER_ROLES = (
@@ -44,10 +45,17 @@ def parse_args() -> argparse.Namespace:
 
 def prepare_site(args: argparse.Namespace) -> None:
 	from shopee_bridge.install import before_tests
-	from shopee_bridge.tests.utils import delete_shop, prepare_erpnext_for_sandbox, save_settings
+	from shopee_bridge.tests.utils import (
+		delete_shop,
+		prepare_erpnext_for_sandbox,
+		receivable_account,
+		save_settings,
+	)
 
 	before_tests()  # a bare site gets its Company, fiscal year, warehouses and price lists
 	prepare_erpnext_for_sandbox()
+	for currency in SHOP_CURRENCIES:
+		receivable_account(currency)  # the seller picks it on the shop's form
 	for shop in SHOP_IDS:
 		delete_shop(shop)
 		frappe.db.delete("Shopee Item Map", {"shop": shop})

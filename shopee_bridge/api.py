@@ -41,7 +41,11 @@ def connect_to_shopee():
 @frappe.whitelist(methods=["GET"])
 def connect_shop_redirect():
 	"""The workspace's "Connect to Shopee" link: send the browser straight to Shopee's authorization page."""
-	require_manager()
+	try:
+		require_manager()
+	except frappe.PermissionError as e:
+		# a link a person opens: a page that says why, not a JSON error
+		return _error_page(str(e), title=_("Not permitted"), http_status_code=403)
 	from shopee_bridge.services.shops import connect_url
 
 	url = connect_url()
@@ -68,9 +72,12 @@ def oauth_callback(state: str | None = None, code: str | None = None, shop_id: s
 	frappe.local.response["location"] = f"/app/shopee-shop/{shop}?shopee_connected=1"
 
 
-def _error_page(message: str):
+def _error_page(message: str, title: str | None = None, http_status_code: int = 400):
 	frappe.respond_as_web_page(
-		_("Shopee connection failed"), message, http_status_code=400, indicator_color="red"
+		title or _("Shopee connection failed"),
+		message,
+		http_status_code=http_status_code,
+		indicator_color="red",
 	)
 
 

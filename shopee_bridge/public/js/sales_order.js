@@ -17,6 +17,7 @@ frappe.ui.form.on("Sales Order", {
 				true
 			);
 		}
+		if (!shopee_bridge.is_manager()) return;  // shopee_shipment.js, loaded with this form
 		frm.add_custom_button(
 			__("Re-sync from Shopee"),
 			() => {

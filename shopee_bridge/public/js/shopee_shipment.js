@@ -1,6 +1,9 @@
 // Shopee shipments on the Sales Order and the Delivery Note: Ship on Shopee, Get Shipping Label, Print Label.
 frappe.provide("shopee_bridge");
 
+// Shopee actions are for Shopee Managers (the server checks the same roles).
+shopee_bridge.is_manager = () => frappe.user.has_role(["Shopee Manager", "System Manager"]);
+
 shopee_bridge.MODE_LABELS = { pickup: __("Pickup"), dropoff: __("Drop-off"), non_integrated: __("Non-integrated") };
 
 shopee_bridge.ship_dialog = (frm) => {
@@ -142,7 +145,7 @@ shopee_bridge.add_shipment_buttons = (frm) => {
 	if (frm.is_new() || frm.doc.docstatus === 2 || frm.doc.is_return) return;
 	const shipped = ["Arranged", "Unconfirmed"].includes(frm.doc.shopee_shipment_state);
 	const from_shopee = frm.doc.shopee_order_sn || (frm.doc.items || []).some((row) => row.against_sales_order);
-	if (!from_shopee) return;
+	if (!from_shopee || !shopee_bridge.is_manager()) return;
 	if (!shipped && (frm.doctype === "Delivery Note" || frm.doc.docstatus === 1)) {
 		frm.add_custom_button(__("Ship on Shopee"), () => shopee_bridge.ship_dialog(frm), __("Shopee"));
 	}

@@ -3,6 +3,7 @@ frappe.provide("shopee_bridge");
 
 shopee_bridge.add_shipment_list_actions = (listview) => {
 	const doctype = listview.doctype;
+	if (!frappe.user.has_role(["Shopee Manager", "System Manager"])) return;  // as shopee_bridge.is_manager
 	if (doctype === "Sales Order") {
 		listview.page.add_action_item(__("Ship on Shopee"), () => {
 			const names = listview.get_checked_items(true);
