@@ -29,18 +29,9 @@ def new_partner() -> tuple[int, str]:
 
 def configure_partner(base_url: str, partner_id: int, partner_key: str, callback_base: str | None = None):
 	"""Point Shopee Settings at a sandbox with the given partner id and key."""
-	from shopee_bridge.tests.utils import save_settings
+	from shopee_bridge.tests.utils import point_settings_at_sandbox
 
-	callback = f"{callback_base}/api/method/shopee_bridge.api.webhook_live" if callback_base else ""
-	save_settings(
-		enabled=1,
-		environment="Local sandbox",
-		api_base_url=base_url,
-		partner_id=str(partner_id),
-		partner_key=partner_key,
-		push_partner_key="",
-		webhook_callback_url=callback,
-	)
+	point_settings_at_sandbox(base_url, partner_id, partner_key, callback_base)
 
 
 def percentile(values: list[float], pct: float) -> float:

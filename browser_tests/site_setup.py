@@ -44,16 +44,11 @@ def parse_args() -> argparse.Namespace:
 
 
 def prepare_site(args: argparse.Namespace) -> None:
-	from shopee_bridge.install import before_tests
-	from shopee_bridge.tests.utils import (
-		delete_shop,
-		prepare_erpnext_for_sandbox,
-		receivable_account,
-		save_settings,
-	)
+	from shopee_bridge.tests.utils import delete_shop, prepare_site_for_sandbox, receivable_account
 
-	before_tests()  # a bare site gets its Company, fiscal year, warehouses and price lists
-	prepare_erpnext_for_sandbox()
+	prepare_site_for_sandbox(
+		args.sandbox_url, args.partner_id, args.partner_key, args.web_url, initial_sync_days=70
+	)
 	for currency in SHOP_CURRENCIES:
 		receivable_account(currency)  # the seller picks it on the shop's form
 	for shop in SHOP_IDS:
@@ -61,16 +56,6 @@ def prepare_site(args: argparse.Namespace) -> None:
 		frappe.db.delete("Shopee Item Map", {"shop": shop})
 		frappe.db.delete("Shopee Waiting Order", {"shop": shop})
 	frappe.db.commit()  # nosemgrep: the web server must not see the shops of an earlier run
-	save_settings(
-		enabled=1,
-		environment="Local sandbox",
-		api_base_url=args.sandbox_url,
-		partner_id=args.partner_id,
-		partner_key=args.partner_key,
-		push_partner_key="",
-		webhook_callback_url=f"{args.web_url}/api/method/shopee_bridge.api.webhook_live",
-		initial_sync_days=70,
-	)
 
 
 def make_user(email: str, first_name: str, roles: tuple[str, ...]) -> str:

@@ -30,20 +30,13 @@ def parse_args() -> argparse.Namespace:
 
 
 def prepare_site(args: argparse.Namespace) -> None:
-	"""Company and ERPNext basics, Items and exchange rates for the sandbox, Shopee Settings."""
-	from shopee_bridge.install import before_tests
-	from shopee_bridge.tests.utils import prepare_erpnext_for_sandbox, save_settings
+	from shopee_bridge.tests.utils import prepare_site_for_sandbox
 
-	before_tests()  # a bare site gets its Company, fiscal year, warehouses and price lists
-	prepare_erpnext_for_sandbox()
-	save_settings(
-		enabled=1,
-		environment="Local sandbox",
-		api_base_url=args.sandbox_url,
-		partner_id=args.partner_id,
-		partner_key=args.partner_key,
-		push_partner_key="",
-		webhook_callback_url=f"{args.web_url}/api/method/shopee_bridge.api.webhook_live",
+	prepare_site_for_sandbox(
+		args.sandbox_url,
+		args.partner_id,
+		args.partner_key,
+		args.web_url,
 		# the first sync reaches back to the oldest sandbox order, however old the anchor is
 		initial_sync_days=int((time.time() - args.anchor) // 86400) + 62,
 	)

@@ -108,15 +108,8 @@ class SandboxMixin:
 			harsh=cls.sandbox_harsh,
 			days=cls.sandbox_days,
 		).start()
-		save_settings(
-			enabled=1,
-			environment="Local sandbox",
-			api_base_url=cls.sandbox.url,
-			partner_id=str(cls.partner_id),
-			partner_key=cls.partner_key,
-			push_partner_key="",
-			webhook_callback_url=f"{web_url()}/api/method/shopee_bridge.api.webhook_live",
-			webhook_max_attempts=8,
+		point_settings_at_sandbox(
+			cls.sandbox.url, cls.partner_id, cls.partner_key, web_url(), webhook_max_attempts=8
 		)
 
 	@classmethod
@@ -232,6 +225,34 @@ def prepare_erpnext_for_sandbox() -> None:
 				}
 			).insert(ignore_permissions=True)
 	frappe.db.commit()  # nosemgrep: workers and the web server must see them
+
+
+def prepare_site_for_sandbox(
+	sandbox_url: str, partner_id, partner_key: str, web_url: str, initial_sync_days: int
+) -> None:
+	"""A site as a seller has it before connecting: ERPNext basics, the sandbox's Items and exchange
+	rates, and Shopee Settings pointing at the sandbox (the demo and the browser tier)."""
+	from shopee_bridge.install import before_tests
+
+	before_tests()  # a bare site gets its Company, fiscal year, warehouses and price lists
+	prepare_erpnext_for_sandbox()
+	point_settings_at_sandbox(
+		sandbox_url, partner_id, partner_key, web_url, initial_sync_days=initial_sync_days
+	)
+
+
+def point_settings_at_sandbox(sandbox_url: str, partner_id, partner_key: str, web_url: str | None, **extra):
+	"""Enable Shopee Settings against a sandbox partner; pushes go to web_url's webhook (none without)."""
+	save_settings(
+		enabled=1,
+		environment="Local sandbox",
+		api_base_url=sandbox_url,
+		partner_id=str(partner_id),
+		partner_key=partner_key,
+		push_partner_key="",
+		webhook_callback_url=f"{web_url}/api/method/shopee_bridge.api.webhook_live" if web_url else "",
+		**extra,
+	)
 
 
 def bookable_order_sns(sandbox, shop_id, statuses=BOOKABLE_STATUSES) -> list[str]:
