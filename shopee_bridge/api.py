@@ -464,7 +464,7 @@ def push_stock_now(shop: str | None = None, names=None):
 		if not frappe.db.get_value(SHOP, shop_name, "push_stock"):
 			frappe.throw(_("Turn on Push Stock to Shopee on shop {0} first.").format(shop_name))
 		mark_names_pending(shop_name, rows)
-	return [enqueue_stock_push(shop_name) for shop_name in by_shop]
+	return [enqueue_stock_push(shop_name, always_log=True) for shop_name in by_shop]
 
 
 @frappe.whitelist(methods=["POST"])

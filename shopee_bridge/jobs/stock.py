@@ -18,8 +18,9 @@ def import_catalogue(shop: str, create_items: bool = False, triggered_by: str | 
 	return run_import(shop, create_items=bool(create_items), triggered_by=triggered_by)
 
 
-def push_stock(shop: str, triggered_by: str | None = None) -> str | None:
-	"""Background job: push the shop's due rows; a Sync Log row only when Shopee was called or rows failed."""
+def push_stock(shop: str, triggered_by: str | None = None, always_log: bool = False) -> str | None:
+	"""Background job: push the shop's due rows; a Sync Log row when Shopee was called or rows failed,
+	and always for Push Stock Now (`always_log`: its result shows on the form even when nothing was due)."""
 	from shopee_bridge.services.stock_push import StockPush, due_rows
 
 	triggered_by = triggered_by or frappe.session.user
@@ -35,7 +36,7 @@ def push_stock(shop: str, triggered_by: str | None = None) -> str | None:
 		run.add("api_calls", len(calls))
 		run.finish(e)
 		raise
-	if not calls and not result.failed:
+	if not calls and not result.failed and not always_log:
 		return None
 	run = SyncRun("push_stock", shop, triggered_by)
 	for counter, value in (
@@ -97,8 +98,8 @@ def enqueue_catalogue_import(shop: str, create_items: bool = False) -> str:
 	return job_id
 
 
-def enqueue_stock_push(shop: str) -> str:
-	return _enqueue("stock_push", shop)
+def enqueue_stock_push(shop: str, always_log: bool = False) -> str:
+	return _enqueue("stock_push", shop, always_log=always_log)
 
 
 def enqueue_stock_reconcile(shop: str) -> str:

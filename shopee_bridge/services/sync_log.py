@@ -51,9 +51,10 @@ class SyncRun:
 	def finish(self, error: Exception | None = None, **window) -> str:
 		"""Write counts and errors; the status is Failed on a job error, Partial when orders failed."""
 		status = "Failed" if error else ("Partial" if self.errors else "Success")
+		summary = self.log.message  # a job's own summary (e.g. the reconciliation's), lost to reload()
 		self.log.reload()
 		self.log.update({**self.counts, **window, "status": status, "ended_at": now_datetime()})
-		self.log.message = truncate(f"{type(error).__name__}: {error}", 1000) if error else None
+		self.log.message = truncate(f"{type(error).__name__}: {error}", 1000) if error else summary
 		for reference, message in self.errors:
 			self.log.append("errors", {"reference": reference, "error": message})
 		self.log.save(ignore_permissions=True)

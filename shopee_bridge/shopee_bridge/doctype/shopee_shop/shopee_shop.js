@@ -143,11 +143,42 @@ frappe.ui.form.on("Shopee Shop", {
 	},
 });
 
+// make_integrity_report from Desk: Shopee against ERPNext for a period a person picks.
+frappe.ui.form.on("Shopee Shop", {
+	refresh(frm) {
+		if (frm.is_new()) return;
+		frm.add_custom_button(__("Make Integrity Report"), () => {
+			const yesterday = frappe.datetime.add_days(frappe.datetime.get_today(), -1);
+			frappe.prompt(
+				[
+					{ fieldname: "from_date", fieldtype: "Date", label: __("From Date"), reqd: 1, default: frappe.datetime.add_days(yesterday, -29) },
+					{ fieldname: "to_date", fieldtype: "Date", label: __("To Date"), reqd: 1, default: yesterday },
+				],
+				(values) => {
+					frappe.call({
+						method: "shopee_bridge.api.make_integrity_report",
+						args: { shop: frm.doc.name, ...values },
+					}).then(() => {
+						frappe.show_alert({
+							message: __("Integrity report queued: it appears in Shopee Integrity Report when done"),
+							indicator: "blue",
+						});
+					});
+				},
+				__("Shopee Integrity Report"),
+				__("Create"),
+			);
+		}, __("Finance"));
+	},
+});
+
 const SYNC_JOB_LABELS = {
 	sync_incremental_orders: __("Order sync"),
 	sync_incremental_returns: __("Returns sync"),
 	sync_finance: __("Finance sync"),
 	import_catalogue: __("Catalogue import"),
+	push_stock: __("Stock push"),
+	reconcile_stock: __("Stock reconciliation"),
 };
 
 // A sync this user started ends with its counts on the shop's form (realtime, from its Sync Log).
