@@ -2,7 +2,7 @@
 
 Run by scripts/run-tests with the bench's Python from its sites folder, as the bench's owner:
 	python browser_tests/site_setup.py --site SITE --web-url URL --sandbox-url URL --partner-id ID \\
-		--partner-key KEY
+		--partner-key KEY --shop 710001:SG --shop 710002:MY
 
 ERPNext basics, the sandbox's Items and exchange rates, Shopee Settings pointing at the sandbox, and
 two users with fresh passwords: a Shopee manager and a Sales User. The browser shops of an earlier run
@@ -16,8 +16,8 @@ import secrets
 
 import frappe
 
-SHOP_IDS = ("710001", "710002")
-SHOP_CURRENCIES = ("SGD", "MYR")  # the sandbox shops' regions, SG and MY
+from shopee_bridge.sandbox.__main__ import shop_spec
+
 MANAGER = "browser-manager@shopee.test"
 SALES_USER = "browser-sales@shopee.test"
 MANAGER_ROLES = (
@@ -40,6 +40,7 @@ def parse_args() -> argparse.Namespace:
 	parser.add_argument("--sandbox-url", required=True)
 	parser.add_argument("--partner-id", required=True)
 	parser.add_argument("--partner-key", required=True)
+	parser.add_argument("--shop", dest="shops", action="append", type=shop_spec, required=True)
 	return parser.parse_args()
 
 
@@ -49,9 +50,9 @@ def prepare_site(args: argparse.Namespace) -> None:
 	prepare_site_for_sandbox(
 		args.sandbox_url, args.partner_id, args.partner_key, args.web_url, initial_sync_days=70
 	)
-	for currency in SHOP_CURRENCIES:
-		receivable_account(currency)  # the seller picks it on the shop's form
-	for shop in SHOP_IDS:
+	for sandbox_shop in args.shops:
+		receivable_account(sandbox_shop["currency"])  # the seller picks it on the shop's form
+		shop = str(sandbox_shop["shop_id"])
 		delete_shop(shop)
 		frappe.db.delete("Shopee Item Map", {"shop": shop})
 		frappe.db.delete("Shopee Waiting Order", {"shop": shop})
@@ -87,7 +88,7 @@ def main() -> None:
 		users = {
 			"manager": {"usr": MANAGER, "pwd": make_user(MANAGER, "Browser Manager", MANAGER_ROLES)},
 			"sales_user": {"usr": SALES_USER, "pwd": make_user(SALES_USER, "Browser Sales", ("Sales User",))},
-			"shop_ids": SHOP_IDS,
+			"shop_ids": [str(shop["shop_id"]) for shop in args.shops],
 		}
 		print("BROWSER_USERS " + json.dumps(users))
 	finally:
