@@ -12,7 +12,7 @@ import requests
 from frappe.tests.utils import FrappeTestCase
 
 from shopee_bridge.auth import push_signature
-from shopee_bridge.constants import MANAGER_ROLE, MODULE
+from shopee_bridge.constants import MANAGER_ROLE, MODULE, OAUTH_STATE
 from shopee_bridge.services.orders import sync_incremental_orders
 from shopee_bridge.tests.utils import (
 	SandboxMixin,
@@ -25,6 +25,8 @@ from shopee_bridge.tests.utils import (
 	web_url,
 )
 
+# whitelisted GET links a person opens in the browser: a refusal is a page that says why, not an error
+LINKS_A_PERSON_OPENS = {"shopee_bridge.api.connect_shop_redirect"}
 GUEST_METHODS = {
 	"shopee_bridge.api.webhook_live",
 	"shopee_bridge.api.webhook_test",
@@ -90,10 +92,22 @@ class TestPermissions(FrappeTestCase):
 	def test_a_sales_user_is_refused_every_action(self):
 		frappe.set_user(sales_user())
 		for path, fn in app_whitelisted().items():
-			if path in GUEST_METHODS:
+			if path in GUEST_METHODS or path in LINKS_A_PERSON_OPENS:
 				continue
 			with self.assertRaises(frappe.PermissionError, msg=path):
 				fn(**dummy_arguments(fn))
+
+	def test_a_sales_user_opening_the_connect_link_gets_a_403_page_and_no_state(self):
+		states = frappe.db.count(OAUTH_STATE)
+		frappe.set_user(sales_user())
+		for path in LINKS_A_PERSON_OPENS:
+			frappe.local.response = frappe._dict()
+			frappe.get_attr(path)()
+			self.assertEqual(frappe.local.response.get("type"), "page", path)
+			self.assertEqual(frappe.local.response.get("http_status_code"), 403, path)
+			self.assertIn("Only a Shopee Manager", frappe.local.message, path)
+		frappe.set_user("Administrator")
+		self.assertEqual(frappe.db.count(OAUTH_STATE), states)
 
 	def test_app_doctypes_are_for_shopee_and_system_managers_only(self):
 		doctypes = frappe.get_all("DocType", filters={"module": MODULE, "istable": 0}, pluck="name")
