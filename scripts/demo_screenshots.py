@@ -7,6 +7,7 @@ Sales Order list.
 
 import argparse
 import os
+import time
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -16,6 +17,7 @@ PAGES = (
 	("sales-orders", "/app/sales-order?shopee_order_sn=%5B%22is%22%2C%22set%22%5D"),
 )
 CHART_TIMEOUT_MS = 60_000
+DRAW_MS = 1_500  # frappe-charts animates its bars and lines in
 
 
 def parse_args() -> argparse.Namespace:
@@ -33,13 +35,14 @@ def wait_for_desk(page) -> None:
 	page.wait_for_load_state("networkidle")
 
 
-def wait_for_charts(page) -> None:
-	"""Dashboard charts draw seconds after the page: wait until each has its SVG paths or bars."""
-	page.wait_for_function(
-		"() => { const charts = document.querySelectorAll('.widget.dashboard-widget-box');"
-		" return charts.length > 0 && [...charts].every(c => c.querySelector('svg .dataset-units, svg path')); }",
-		timeout=CHART_TIMEOUT_MS,
-	)
+def wait_for_charts(page, answered: list) -> None:
+	"""Dashboard charts draw an empty frame first, then their data a few seconds later: wait until
+	every chart's data has come back and had a moment to draw."""
+	charts = page.locator(".dashboard-widget-box svg.frappe-chart").count()
+	deadline = time.monotonic() + CHART_TIMEOUT_MS / 1000
+	while len(answered) < charts and time.monotonic() < deadline:
+		page.wait_for_timeout(250)
+	page.wait_for_timeout(DRAW_MS)
 
 
 def main() -> None:
@@ -55,11 +58,15 @@ def main() -> None:
 		if not login.ok:
 			raise SystemExit(f"demo: cannot log in as {args.user} for the screenshots ({login.status})")
 		page = context.new_page()
+		answered = []
+		page.on(
+			"response", lambda r: "dashboard_chart.dashboard_chart.get" in r.url and answered.append(r.url)
+		)
 		for name, route in PAGES:
 			page.goto(args.url + route)
 			wait_for_desk(page)
 			if name == "workspace":
-				wait_for_charts(page)
+				wait_for_charts(page, answered)
 			path = out / f"{name}.png"
 			page.screenshot(path=str(path), full_page=True)
 			print(f"demo: screenshot of {route.split('?')[0]}: {path}")
