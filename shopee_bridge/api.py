@@ -433,6 +433,17 @@ def setup_finance_accounts(shop: str):
 	return setup(shop)
 
 
+@frappe.whitelist()
+def check_finance_setup(shop: str):
+	"""What the shop lacks for finance: [{field, label, message, fix_route, can_create}], empty when ready."""
+	require_manager()
+	from shopee_bridge.services.finance_readiness import finance_gaps
+
+	doc = frappe.get_doc(SHOP, shop)
+	doc.check_permission("read")
+	return finance_gaps(doc)
+
+
 # -- catalogue and stock -----------------------------------------------------------------------------
 
 

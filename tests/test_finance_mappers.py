@@ -9,6 +9,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shopee_bridge.mappers import finance
 from shopee_bridge.mappers.finance import base_amounts, delta, explain, order_adjustment
@@ -78,8 +80,8 @@ def test_rounding_difference_is_kept_apart():
 	rows, total, rounding = base_amounts(
 		[Decimal("10.00"), Decimal("-0.01"), Decimal("0.01")], Decimal("0.333")
 	)
-	assert (rows, total, rounding) == (
-		[Decimal("3.33"), Decimal("0.00"), Decimal("0.00")],
+	assert (rows, total, rounding) == (  # a row never converts to zero: ERPNext would refuse it
+		[Decimal("3.33"), Decimal("-0.01"), Decimal("0.01")],
 		Decimal("3.33"),
 		0,
 	)
@@ -140,3 +142,92 @@ def test_whole_unit_currency_rounds_shopee_floats():
 def test_every_fee_type_is_a_known_key():
 	assert set(finance.COMPONENT_FEE_TYPES.values()) <= {*finance.FEE_TYPES, finance.DIFFERENCE}
 	assert len({component for component, _sign, _type in finance.FORMULA_TERMS}) == len(finance.FORMULA_TERMS)
+
+
+def test_a_few_rupiah_still_make_a_bookable_row():
+	"""50 IDR x 0.000063 is 0.00315 USD: booked as 0.01, the Round Off account takes the difference."""
+	rows, total, rounding = base_amounts([Decimal(50), Decimal(-60), Decimal(200000)], Decimal("0.000063"))
+	assert rows == [Decimal("0.01"), Decimal("-0.01"), Decimal("12.60")]
+	assert (total, rounding) == (Decimal("12.60"), Decimal("0.00"))
+	assert base_amounts([Decimal(50)], Decimal("0.000063"))[1:] == (Decimal("0.00"), Decimal("-0.01"))
+
+
+@pytest.mark.parametrize(
+	"escrow, release_paid, due",
+	[(10, False, False), (10, True, True), (-3.49, False, False), (-3.49, True, True), (0, False, True)],
+)
+def test_adjustments_wait_for_a_release_unless_there_is_none(escrow, release_paid, due):
+	assert finance.adjustments_due({"escrow_amount": escrow}, "SGD", release_paid) is due
+	assert finance.adjustments_due({"escrow_amount": 0.4}, "IDR", False)  # rounds to no release at all
+
+
+# -- any final escrow, from Shopee's formula (shopee-api.md §9.1) -----------------------------------------
+
+CURRENCIES = {"SGD": Decimal("0.01"), "IDR": Decimal(1)}
+
+
+def money(currency: str, most: int):
+	step = CURRENCIES[currency]
+	return st.integers(min_value=0, max_value=most).map(lambda units: units * step)
+
+
+@st.composite
+def final_escrows(draw):
+	"""An order Shopee settled any way: fees kept or waived, refunds up to the whole order, adjustments."""
+	currency = draw(st.sampled_from(sorted(CURRENCIES)))
+	scale = 1 if currency == "SGD" else 100
+	goods = draw(money(currency, 20000 * scale))
+	rebate = min(draw(money(currency, 1000 * scale)), goods)
+	voucher = min(draw(money(currency, 500 * scale)), goods - rebate)
+	fields = {
+		"original_cost_of_goods_sold": goods,
+		"original_shopee_discount": rebate,
+		"voucher_from_seller": voucher,
+		"buyer_paid_shipping_fee": draw(money(currency, 600 * scale)),
+		**{name: draw(money(currency, 900 * scale)) for name in FEES_AND_SHIPPING},
+	}
+	fields["shopee_discount"] = rebate - min(draw(money(currency, 1000 * scale)), rebate)
+	paid = goods - rebate - voucher + fields["buyer_paid_shipping_fee"]
+	refund = min(draw(money(currency, 30000 * scale)), paid)
+	fields["seller_return_refund"] = -refund
+	escrow = (
+		goods - rebate - refund + fields["shopee_discount"] - voucher + fields["buyer_paid_shipping_fee"]
+		+ sum(sign * fields[name] for name, sign in FEES_AND_SHIPPING.items())
+	)  # fmt: skip
+	adjustments = draw(st.lists(money(currency, 3000 * scale).map(lambda a: a - 1500 * scale), max_size=2))
+	fields.update(
+		escrow_amount=float(escrow),
+		escrow_amount_after_adjustment=float(escrow + sum(adjustments)),
+		total_adjustment_amount=float(sum(adjustments)),
+		order_adjustment=[{"amount": float(a)} for a in adjustments],
+	)
+	income = {key: float(value) if isinstance(value, Decimal) else value for key, value in fields.items()}
+	invoice = goods - voucher + fields["buyer_paid_shipping_fee"]
+	credited = min(draw(money(currency, 30000 * scale)), refund)
+	return income, invoice, credited, currency, escrow, escrow + sum(adjustments)
+
+
+FEES_AND_SHIPPING = {
+	"actual_shipping_fee": -1,
+	"shopee_shipping_rebate": 1,
+	"reverse_shipping_fee": -1,
+	"seller_coin_cash_back": -1,
+	"seller_transaction_fee": -1,
+	"service_fee": -1,
+	"commission_fee": -1,
+}
+
+
+@settings(max_examples=400, deadline=None)
+@given(final_escrows())
+def test_any_final_escrow_is_explained_with_nothing_left_over(case):
+	"""Zero, negative or positive, before or after adjustments: the terms take the invoice down to it."""
+	income, invoice, credited, currency, escrow, after = case
+	result = explain(income, invoice, credited, currency)
+	assert (result.escrow_amount, result.target, result.remainder) == (escrow, after, 0)
+	assert result.invoice_total - result.credited - sum(term.amount for term in result.terms) == after
+	before = explain(income, invoice, credited, currency, adjustments=False)
+	assert before.target == escrow and before.remainder == 0
+	assert delta(result.amounts(), before.amounts()) == (
+		{finance.ADJUSTMENT_COMPONENT: escrow - after} if after != escrow else {}
+	)

@@ -127,3 +127,86 @@ def test_wallet_filters_over_http(partner):
 	assert withdrawals == [row for row in every if row["transaction_type"].startswith("WITHDRAWAL_")]
 	assert created and {row["transaction_type"] for row in created} == {"WITHDRAWAL_CREATED"}
 	assert incoming and all(row["money_flow"] == "MONEY_IN" for row in incoming)
+
+
+def escrow_formula(income: dict) -> Decimal:
+	"""Shopee's escrow formula (shopee-api.md §9.1) over the components the sandbox reports."""
+	return (
+		income["original_cost_of_goods_sold"] - income["original_shopee_discount"] + income["seller_return_refund"]
+		+ income["shopee_discount"] - income["voucher_from_seller"] - income["seller_coin_cash_back"]
+		+ income["buyer_paid_shipping_fee"] - income["actual_shipping_fee"] + income["shopee_shipping_rebate"]
+		+ income["shipping_fee_discount_from_3pl"] - income["reverse_shipping_fee"]
+		- income["final_return_to_seller_shipping_fee"] - income["seller_transaction_fee"] - income["service_fee"]
+		- income["commission_fee"] - income["campaign_fee"] - income["order_ams_commission_fee"]
+	)  # fmt: skip
+
+
+def order_rows(dataset: Dataset, order_sn: str, shop_id: int) -> list[dict]:
+	return [row for row in all_rows(dataset, shop_id) if row["order_sn"] == order_sn]
+
+
+def test_harsh_escrows_end_at_zero_or_below_as_shopee_writes_them(dataset):
+	"""Full refunds with the fees waived (0, or minus the return parcel), over-refunds; wallet rows to match."""
+	seen = defaultdict(int)
+	for shop_id in (600301, 600302):
+		for _moment, index in dataset.completed_between(shop_id, 0, ANCHOR):
+			seen[dataset.escrow_ending(index)] += 1
+			check_final_escrow(dataset, index, shop_id)
+	assert {"zero_escrow", "return_shipping", "over_refund"} <= set(seen), dict(seen)
+
+
+def check_final_escrow(dataset: Dataset, index: int, shop_id: int) -> None:
+	order_sn, ending = dataset.entry(index).order_sn, dataset.escrow_ending(index)
+	detail = dataset.escrow_detail(index)
+	income = detail["order_income"]
+	assert income["escrow_amount"] == escrow_formula(income), order_sn
+	releases = [
+		(row["transaction_type"], row["amount"])
+		for row in order_rows(dataset, order_sn, shop_id)
+		if row["transaction_type"].startswith("ESCROW_")
+	]
+	if not income["escrow_amount"]:
+		assert releases == [], "Shopee writes no wallet row for an escrow of zero"
+	else:
+		kind = "ESCROW_VERIFIED_ADD" if income["escrow_amount"] > 0 else "ESCROW_VERIFIED_MINUS"
+		assert releases == [(kind, income["escrow_amount"])]
+	if not ending:
+		return
+	view = dataset.return_view(dataset.find_return(detail["return_order_sn_list"][0]), detail=True)
+	assert (view["status"], view["refund_amount"]) == ("ACCEPTED", -income["seller_return_refund"])
+	assert view["refund_amount"] <= income["buyer_total_amount"]
+	if ending in ("zero_escrow", "return_shipping"):
+		waived = ("commission_fee", "service_fee", "seller_transaction_fee", "seller_coin_cash_back")
+		assert all(income[key] == 0 for key in waived) and income["shopee_discount"] == 0
+		assert income["escrow_amount"] == -income["reverse_shipping_fee"]
+		assert (
+			(income["reverse_shipping_fee"] > 0) == (ending == "return_shipping") == view["needs_logistics"]
+		)
+	else:  # a partial refund larger than what Shopee owed: the fees stay, the escrow goes negative
+		assert income["escrow_amount"] < 0 < income["commission_fee"] and not view["needs_logistics"]
+		goods_paid = income["original_cost_of_goods_sold"] - income["original_shopee_discount"]
+		assert 0 < view["refund_amount"] < goods_paid
+
+
+def test_an_adjustment_can_take_back_more_than_the_escrow(dataset):
+	clawbacks = 0
+	for shop_id in (600301, 600302):
+		for _moment, index in dataset.completed_between(shop_id, 0, ANCHOR):
+			income = dataset.escrow_detail(index)["order_income"]
+			if not income["escrow_amount"] > 0 > income["escrow_amount_after_adjustment"]:
+				continue
+			clawbacks += 1
+			rows = order_rows(dataset, dataset.entry(index).order_sn, shop_id)
+			assert [row["transaction_type"] for row in rows] == ["ESCROW_VERIFIED_ADD", "ADJUSTMENT_MINUS"]
+			assert sum(row["amount"] for row in rows) == income["escrow_amount_after_adjustment"]
+			assert rows[1]["create_time"] > rows[0]["create_time"]
+	assert clawbacks
+
+
+def test_gentle_data_never_ends_an_escrow_at_zero_or_below_by_design():
+	gentle = Dataset(seed=7, orders=160, shops=SHOPS, anchor=ANCHOR)
+	for shop_id in (600301, 600302):
+		for _moment, index in gentle.completed_between(shop_id, 0, ANCHOR):
+			assert gentle.escrow_ending(index) == ""
+			income = gentle.escrow_detail(index)["order_income"]
+			assert income["reverse_shipping_fee"] == 0

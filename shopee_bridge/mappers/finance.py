@@ -196,6 +196,15 @@ def order_adjustment(income: dict, currency: str) -> Decimal:
 	return total or quantize(listed_total, currency)
 
 
+def adjustments_due(income: dict, currency: str, release_paid: bool) -> bool:
+	"""Whether the order's adjustments belong in its settlement now.
+
+	They wait until the wallet's release is paid, so that the release never exceeds the receivable; an
+	escrow of zero has no release to wait for (Shopee writes no wallet row for it).
+	"""
+	return release_paid or not quantize(income.get("escrow_amount"), currency)
+
+
 def delta(target: dict[str, Decimal], booked: dict[str, Decimal]) -> dict[str, Decimal]:
 	"""What to book now so that the booked amounts become the target, component by component."""
 	changes = {key: target.get(key, ZERO) - booked.get(key, ZERO) for key in {*target, *booked}}
@@ -210,11 +219,19 @@ def base_amounts(
 	Each row is converted and rounded on its own, so an entry that later reverses a term reverses exactly
 	what was booked. The total is converted once, as ERPNext converts the receivable row at the invoice's
 	rate (pass ERPNext's figure as `total` to match its rounding); total - Σ rows is the rounding
-	difference, which goes to the company's Round Off account.
+	difference, which goes to the company's Round Off account. A row never converts to zero (ERPNext
+	refuses a row with neither debit nor credit, e.g. 50 IDR in USD): it takes one step of its sign.
 	"""
 	step = Decimal(1).scaleb(-precision)
 	rate = to_decimal(rate)
 	if total is None:
 		total = (sum(amounts, ZERO) * rate).quantize(step, ROUND_HALF_UP) + 0
-	rows = [(amount * rate).quantize(step, ROUND_HALF_UP) + 0 for amount in amounts]
+	rows = [_row_base(amount, rate, step) for amount in amounts]
 	return rows, total, total - sum(rows, ZERO)
+
+
+def _row_base(amount: Decimal, rate: Decimal, step: Decimal) -> Decimal:
+	base = (amount * rate).quantize(step, ROUND_HALF_UP) + 0
+	if base or not amount:
+		return base
+	return step if amount > 0 else -step

@@ -37,13 +37,16 @@ price" is after seller discounts and bundle deals, before Shopee's item rebate (
 - Σ items[].discount_from_voucher_seller / _voucher_shopee / _coin = the order's voucher_from_seller /
   voucher_from_shopee / coins;
 - wallet (wallet.py): one ESCROW_VERIFIED_ADD (or _MINUS) per COMPLETED order (amount = escrow_amount,
-  at its update_time), ADJUSTMENT_ADD/_MINUS rows for order adjustments (also in escrow detail), and
+  at its update_time; none when it is zero), ADJUSTMENT_ADD/_MINUS rows for order adjustments (also in escrow detail), and
   weekly withdrawals of the balance: split in parts sharing a root_withdrawal_id, each CREATED then
   COMPLETED days later, some cancelled, some charged a fee.
 
 Harsh mode (``harsh=True``) adds what real shops send: listings without any SKU, two listings sharing
 a SKU, Shopee rebates on any line (bundles too), buyer transaction fees on Indonesian orders, payment
-promotions, seller coin cash back, and returns that take back the whole order.
+promotions, seller coin cash back, returns that take back the whole order, and escrows that end at
+zero or below: full refunds on which Shopee waives the fees (escrow 0, no wallet row; or minus the
+return parcel the seller pays), partial refunds larger than the escrow, and adjustments that take
+back more than the escrow (finance.ENDING_SHARES, wallet.NEGATIVE_ADJUSTMENT_PERCENT).
 """
 
 import random
@@ -369,6 +372,13 @@ class Dataset:
 			facts["money"], finance.accepted_refund(self.seed, self._returns.get(index), facts)
 		)
 
+	def escrow_ending(self, index: int) -> str:
+		"""How the order's accepted return ends its escrow (finance.ZERO_ESCROW...); "" for an ordinary one."""
+		ret = self._returns.get(index)
+		if ret is None or ret.status != "ACCEPTED":
+			return ""
+		return finance.effective_ending(self.seed, ret, self.facts(index))
+
 	# -- returns -----------------------------------------------------------------------------
 
 	def list_returns(
@@ -468,8 +478,9 @@ class Dataset:
 		status, update_time = self.state(index)
 		planned = []
 		if status == "COMPLETED":
+			escrow = self.escrow_amount(index) if self.harsh else None
 			planned = wallet.planned_adjustments(
-				self.seed, index, update_time, self.facts(index), self.anchor
+				self.seed, index, update_time, self.facts(index), self.anchor, escrow
 			)
 		return planned + self._extra_adjustments.get(index, [])
 

@@ -11,6 +11,13 @@ TO_RETURN_STATES = ("REQUESTED", "PROCESSING", "JUDGING", "SELLER_DISPUTE")
 NEGOTIABLE_STATES = ("REQUESTED", "PROCESSING")
 SETTLED_RETURN_STATES = ("ACCEPTED", "ACCEPTED", "CLOSED", "CANCELLED")
 RETURN_REASONS = ("NOT_RECEIPT", "WRONG_ITEM", "ITEM_DAMAGED", "CHANGE_MIND", "ITEM_MISSING")
+# How a harsh completed order's escrow ends after an accepted return (ReturnEntry.ending):
+ZERO_ESCROW = "zero_escrow"  # full refund, fees waived: Shopee releases nothing and writes no wallet row
+RETURN_SHIPPING = "return_shipping"  # the same, but the seller pays the return parcel: escrow is minus it
+OVER_REFUND = "over_refund"  # a partial refund larger than what Shopee owed: escrow negative
+FULL_ENDINGS = (ZERO_ESCROW, RETURN_SHIPPING)
+# per 100 harsh completed orders: (ending, how many), on top of the ordinary returns
+ENDING_SHARES = ((ZERO_ESCROW, 3), (RETURN_SHIPPING, 2), (OVER_REFUND, 2))
 ZERO_INCOME_FIELDS = (
 	"seller_coin_cash_back",
 	"payment_promotion",
@@ -35,6 +42,8 @@ class ReturnEntry(NamedTuple):
 
 	`refund` is the amount agreed in a negotiation (None: the returned units' value) and `solution`
 	the solution it settled on (None: as the buyer requested; 0 return and refund, 1 refund only).
+	`ending` is how the order's escrow ends once the return is accepted (ZERO_ESCROW, RETURN_SHIPPING,
+	OVER_REFUND; "": the refund of the returned units, fees kept).
 	"""
 
 	return_sn: str
@@ -45,18 +54,29 @@ class ReturnEntry(NamedTuple):
 	full: bool = False
 	refund: Decimal | None = None
 	solution: int | None = None
+	ending: str = ""
 
 
 class Refund(NamedTuple):
-	"""What an accepted return takes back: the buyer's refund and the Shopee rebate on those units."""
+	"""What an accepted return takes back: the buyer's refund and the Shopee rebate on those units.
+
+	`waived`: Shopee charges no fees (nor the seller's coin cash back) on an order refunded in full;
+	`reverse_shipping`: the return parcel the seller pays for.
+	"""
 
 	amount: Decimal = Decimal(0)
 	rebate: Decimal = Decimal(0)
+	waived: bool = False
+	reverse_shipping: Decimal = Decimal(0)
+
+
+WAIVED_FEES = ("seller_coin_cash_back", "seller_transaction_fee", "service_fee", "commission_fee")
 
 
 def escrow_amount(money: dict, refund: Refund) -> Decimal:
 	"""Shopee's escrow formula (local shop) over the components the sandbox uses."""
 	original_cogs = money["order_discounted_price"] + money["shopee_discount"]
+	fees = Decimal(0) if refund.waived else sum((money.get(key, 0) for key in WAIVED_FEES), Decimal(0))
 	return (
 		original_cogs
 		- money["shopee_discount"]
@@ -64,13 +84,11 @@ def escrow_amount(money: dict, refund: Refund) -> Decimal:
 		+ money["shopee_discount"]
 		- refund.rebate
 		- money["voucher_from_seller"]
-		- money.get("seller_coin_cash_back", 0)
 		+ money["buyer_paid_shipping_fee"]
 		- money["actual_shipping_fee"]
 		+ money["shopee_shipping_rebate"]
-		- money["seller_transaction_fee"]
-		- money["service_fee"]
-		- money["commission_fee"]
+		- refund.reverse_shipping
+		- fees
 	)
 
 
@@ -102,10 +120,13 @@ def escrow_detail(facts: dict, return_sns: list[str], refund: Refund) -> dict:
 		- money["actual_shipping_fee"]
 		+ money["shopee_shipping_rebate"],
 		"credit_card_transaction_fee": money["seller_transaction_fee"],
+		"reverse_shipping_fee": refund.reverse_shipping,
 		"buyer_payment_method": facts["payment_method"],
 		"seller_voucher_code": ["SBXSELLER10"] if money["voucher_from_seller"] else [],
 		"items": [_escrow_item(line, before_rebate) for line in facts["lines"]],
 	}
+	if refund.waived:
+		income.update({key: Decimal(0) for key in (*WAIVED_FEES, "credit_card_transaction_fee")})
 	income.update({key: value for key, value in money.items() if key not in income})
 	income.update({key: Decimal(0) for key in ZERO_INCOME_FIELDS if key not in income})
 	return {
@@ -160,9 +181,17 @@ def plan_return(
 ) -> ReturnEntry | None:
 	"""The return of an order, if it has one: every TO_RETURN order and ~12% of COMPLETED ones.
 
-	In harsh mode a third of the returns take back the whole order.
+	In harsh mode a third of the returns take back the whole order, and a few more COMPLETED orders
+	end with an accepted return that leaves their escrow at zero or below (ENDING_SHARES).
 	"""
 	decision = mix(seed, index, 0x2E7)
+	ending = harsh_ending(seed, index) if harsh and status == "COMPLETED" else ""
+	if ending:
+		opened = min(anchor, create + 3 * DAY + decision % (3 * DAY))
+		closed = min(anchor, max(opened, update) + (decision >> 8) % DAY)
+		solution = 0 if ending == RETURN_SHIPPING else 1
+		args = (return_sn_for(seed, index), index, opened, max(opened, closed), "ACCEPTED")
+		return ReturnEntry(*args, full=True, solution=solution, ending=ending)
 	if status == "COMPLETED" and decision % 100 < 12:
 		state = SETTLED_RETURN_STATES[decision % len(SETTLED_RETURN_STATES)]
 		opened = min(anchor, create + 3 * DAY + decision % (3 * DAY))
@@ -175,6 +204,16 @@ def plan_return(
 		return None
 	full = harsh and decision % 3 == 1
 	return ReturnEntry(return_sn_for(seed, index), index, opened, max(opened, closed), state, full)
+
+
+def harsh_ending(seed: int, index: int) -> str:
+	"""The escrow ending planned for a harsh completed order ("" for most)."""
+	draw = mix(seed, index, 0x2EB) % 100
+	for ending, share in ENDING_SHARES:
+		if draw < share:
+			return ending
+		draw -= share
+	return ""
 
 
 def return_sn_for(seed: int, index: int) -> str:
@@ -204,10 +243,44 @@ def returned_units(seed: int, ret: ReturnEntry, facts: dict) -> list[tuple[dict,
 		)
 		left -= refund
 		units.append((line, quantity, refund))
-	if ret.refund is None:
+	agreed = ret.refund if ret.refund is not None else ending_refund(ret, facts, units)
+	if agreed is None:
 		return units
-	agreed = _spread(ret.refund, [refund for _line, _quantity, refund in units], facts["decimals"])
-	return [(line, quantity, part) for (line, quantity, _refund), part in zip(units, agreed, strict=True)]
+	parts = _spread(agreed, [refund for _line, _quantity, refund in units], facts["decimals"])
+	return [(line, quantity, part) for (line, quantity, _refund), part in zip(units, parts, strict=True)]
+
+
+def ending_refund(ret: ReturnEntry, facts: dict, units: list) -> Decimal | None:
+	"""The refund that makes the escrow end as ret.ending plans; None when the order cannot end so.
+
+	A full refund gives back everything the seller got for the order before fees (escrow 0, or minus the
+	return parcel); an over-refund is what Shopee owed plus part of its fees, so the fees make it negative.
+	Either never exceeds what the buyer paid, nor the returned units' refund.
+	"""
+	money, step = facts["money"], Decimal(1).scaleb(-facts["decimals"])
+	if ret.ending in FULL_ENDINGS:
+		amount = (
+			money["order_discounted_price"]
+			- money["voucher_from_seller"]
+			+ money["buyer_paid_shipping_fee"]
+			- money["actual_shipping_fee"]
+			+ money["shopee_shipping_rebate"]
+		)
+		return amount if 0 < amount <= money["buyer_total_amount"] else None
+	if ret.ending == OVER_REFUND:
+		owed = escrow_amount(money, Refund())
+		amount = owed + max(to_money(money["commission_fee"] / 2, facts["decimals"]), step)
+		fits = owed > 0 and amount <= sum(refund for _line, _quantity, refund in units)
+		return amount if fits else None
+	return None
+
+
+def effective_ending(seed: int, ret: ReturnEntry, facts: dict) -> str:
+	"""ret.ending when the order can end that way and no negotiation replaced its refund; else ""."""
+	if not ret.ending or ret.refund is not None:
+		return ""
+	units = returned_units(seed, ret._replace(ending=""), facts)
+	return ret.ending if ending_refund(ret, facts, units) is not None else ""
 
 
 def _spread(amount: Decimal, weights: list[Decimal], decimals: int) -> list[Decimal]:
@@ -233,9 +306,14 @@ def accepted_refund(seed: int, ret: ReturnEntry | None, facts: dict) -> Refund:
 		for line, quantity, _refund in units
 	)
 	amount = Decimal(sum(refund for _line, _quantity, refund in units))
-	if ret.refund is not None:  # a negotiated refund takes back the rebate in the same proportion
+	ending = effective_ending(seed, ret, facts)
+	if ending in FULL_ENDINGS:  # the whole order goes back: Shopee takes its whole rebate back too
+		reverse = facts["money"]["actual_shipping_fee"] if ending == RETURN_SHIPPING else Decimal(0)
+		return Refund(amount, Decimal(rebate), waived=True, reverse_shipping=reverse)
+	if ret.refund is not None or ending:  # an agreed refund takes back the rebate in the same proportion
 		full = sum(
-			refund for _line, _quantity, refund in returned_units(seed, ret._replace(refund=None), facts)
+			refund
+			for _line, _quantity, refund in returned_units(seed, ret._replace(refund=None, ending=""), facts)
 		)
 		rebate = to_money(rebate * amount / full, facts["decimals"]) if full else Decimal(0)
 	return Refund(amount, Decimal(rebate))

@@ -2,9 +2,11 @@
 
 Per shop, in time order:
 - ESCROW_VERIFIED_ADD at each COMPLETED order's update_time for its escrow_amount (ESCROW_VERIFIED_MINUS
-  when a refund made it negative: Shopee takes the money back from the wallet);
+  when a refund made it negative: Shopee takes the money back from the wallet; no row at all when it is
+  zero: Shopee releases nothing);
 - ADJUSTMENT_ADD / ADJUSTMENT_MINUS for order adjustments: ~10% of completed orders get one a few days
-  after the release, and tests add more (Dataset.add_adjustment); escrow detail then reports them in
+  after the release, in harsh mode a few more get one that takes back more than the escrow (it ends
+  negative), and tests add more (Dataset.add_adjustment); escrow detail then reports them in
   `order_adjustment`, `total_adjustment_amount` and `escrow_amount_after_adjustment`;
 - a weekly withdrawal (Mondays 10:00 UTC) of the whole balance when it is positive, split into parts of
   at most SPLIT_LIMIT (SGD, converted) sharing a root_withdrawal_id, each its own withdrawal_id with a
@@ -30,7 +32,9 @@ WITHDRAWAL_HOUR = 10 * 3600
 SPLIT_LIMIT = Decimal(300)
 WITHDRAWAL_FEE = Decimal("0.50")
 ADJUSTMENT_PERCENT = 10
+NEGATIVE_ADJUSTMENT_PERCENT = 4  # harsh mode: an adjustment larger than the escrow
 ADJUSTMENT_REASONS = ("Logistic issue compensation", "Marketing fee deduction", "Return refund compensation")
+CLAWBACK_REASON = "Refund to buyer after order completion"
 TRANSACTION_TYPES = {
 	"ESCROW_VERIFIED_ADD": 101,
 	"ESCROW_VERIFIED_MINUS": 102,
@@ -57,13 +61,22 @@ class Adjustment(NamedTuple):
 	reason: str
 
 
-def planned_adjustments(seed: int, index: int, release: int, facts: dict, anchor: int) -> list[Adjustment]:
-	"""The adjustment ~10% of completed orders get a few days after their release (none after the anchor)."""
+def planned_adjustments(
+	seed: int, index: int, release: int, facts: dict, anchor: int, escrow: Decimal | None = None
+) -> list[Adjustment]:
+	"""The adjustment ~10% of completed orders get a few days after their release (none after the anchor).
+
+	With the order's `escrow` (harsh mode), a few orders with a positive one get instead an adjustment
+	that takes back more than it: the escrow ends negative.
+	"""
 	decision = mix(seed, index, 0xAD1)
 	moment = release + (1 + decision % 4) * DAY
+	goods = facts["money"]["order_discounted_price"]
+	if escrow is not None and escrow > 0 and mix(seed, index, 0xAD2) % 100 < NEGATIVE_ADJUSTMENT_PERCENT:
+		beyond = max(to_money(goods * Decimal("0.05"), facts["decimals"]), Decimal(1))
+		return [Adjustment(-(escrow + beyond), moment, CLAWBACK_REASON)] if moment <= anchor else []
 	if decision % 100 >= ADJUSTMENT_PERCENT or moment > anchor:
 		return []
-	goods = facts["money"]["order_discounted_price"]
 	size = max(to_money(goods * Decimal("0.03"), facts["decimals"]), Decimal(1))
 	sign = 1 if (decision >> 8) % 2 else -1
 	return [Adjustment(sign * size, moment, ADJUSTMENT_REASONS[(decision >> 9) % len(ADJUSTMENT_REASONS)])]
@@ -119,6 +132,8 @@ class Wallet:
 
 	def _release(self, moment: int, index: int, events) -> None:
 		amount = self.dataset.escrow_amount(index)
+		if not amount:
+			return  # Shopee writes no wallet row for an escrow of zero
 		kind = "ESCROW_VERIFIED_ADD" if amount >= 0 else "ESCROW_VERIFIED_MINUS"
 		order_sn = self.dataset.entry(index).order_sn
 		self._add(

@@ -76,10 +76,20 @@ def book_payment(ctx, row) -> bool:
 		as_dict=True,
 	)
 	if not invoice:
-		return wait(row, _("Order {0} has no submitted Sales Invoice yet").format(row.order_sn))
+		return wait(
+			row,
+			_("Order {0} has no submitted Sales Invoice yet: it is paid once the order is invoiced").format(
+				row.order_sn
+			),
+		)
 	settlement = frappe.db.get_value(SETTLEMENT, row.order_sn, ["status", "escrow_amount"], as_dict=True)
 	if not settlement or settlement.status not in ("Booked", "Released"):
-		return wait(row, _("The escrow of order {0} is not settled yet").format(row.order_sn))
+		return wait(
+			row,
+			_("The escrow of order {0} is not settled yet: see its Shopee Escrow Settlement").format(
+				row.order_sn
+			),
+		)
 	amount = quantize(row.amount, invoice.currency)
 	if not amount:
 		mark_row(row.name, "Booked", message=_("Nothing to pay"))
@@ -89,17 +99,17 @@ def book_payment(ctx, row) -> bool:
 	):
 		return wait(
 			row,
-			_("The wallet released {0} but Shopee's escrow for the order says {1}").format(
-				amount, settlement.escrow_amount
-			),
+			_(
+				"The wallet released {0} but Shopee's escrow for the order says {1}: the next run fetches it again"
+			).format(amount, settlement.escrow_amount),
 		)
 	outstanding = to_decimal(flt(invoice.outstanding_amount, 6))
 	if (amount > 0 and outstanding < amount) or (amount < 0 and outstanding > amount):
 		return wait(
 			row,
-			_("Invoice {0} has {1} outstanding, which does not cover the wallet's {2}").format(
-				invoice.name, outstanding, amount
-			),
+			_(
+				"Invoice {0} has {1} outstanding, which does not cover the wallet's {2}: check its payments and credit notes"
+			).format(invoice.name, outstanding, amount),
 		)
 	mark_row(row.name, "Booked", "Payment Entry", payment_entry(ctx, row, invoice.name, amount))
 	return True

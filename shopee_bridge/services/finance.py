@@ -11,7 +11,9 @@ sync_finance(shop) is what the scheduler and the Desk button run:
 3. escrow releases and adjustments in the wallet become Payment Entries (services/escrow_payments.py);
    a release booked now unlocks its order's adjustments, so steps 2-3 run once more for those orders;
 4. withdrawals become transfers and Bank Transactions (services/wallet.py), matched by ERPNext's bank
-   reconciliation (services/reconciliation.py).
+   reconciliation (services/reconciliation.py);
+5. what still waits says why (services/finance_waiting.py). The run's Sync Log opens with what the shop
+   lacks for finance (services/finance_readiness.py) and ends with what waits.
 Each order, wallet row and withdrawal is its own unit of work: one that fails is rolled back, recorded
 with its reason on its Shopee Escrow Settlement / Wallet Transaction / Withdrawal, and retried later.
 """
@@ -39,7 +41,7 @@ from shopee_bridge.constants import (
 )
 from shopee_bridge.mappers import finance as terms
 from shopee_bridge.mappers.money import ZERO, quantize, to_decimal
-from shopee_bridge.services import escrow_payments, reconciliation, wallet
+from shopee_bridge.services import escrow_payments, finance_waiting, reconciliation, wallet
 from shopee_bridge.services import settlement_entries as entries
 from shopee_bridge.services.finance_accounts import setup_finance_accounts
 from shopee_bridge.services.order_income import store_order_income
@@ -68,8 +70,10 @@ def sync_finance(shop: str, now: int | None = None, triggered_by: str | None = N
 	now = int(now or time.time())
 	try:
 		ctx = open_run(shop, run)
+		finance_waiting.report_gaps(ctx)
 		wallet.sync_wallet(ctx, now)
 		book(ctx)
+		finance_waiting.explain_waiting(ctx)
 		frappe.db.set_value(SHOP, shop, "last_finance_sync", now_datetime(), update_modified=False)
 		frappe.db.commit()  # nosemgrep: the run's end marker
 	except Exception as e:
@@ -321,8 +325,9 @@ def settle(ctx: FinanceRun, order, credit_notes: list, rows: list) -> None:
 	if income is None:
 		return record(ctx, order, None, {}, rows, _("Shopee sent no escrow detail for this order yet"))
 	credited = credited_total(credit_notes)
+	adjustments = terms.adjustments_due(income["income"], order.currency, release_booked(rows))
 	explanation = terms.explain(
-		income["income"], invoice_total(order), credited, order.currency, adjustments=release_booked(rows)
+		income["income"], invoice_total(order), credited, order.currency, adjustments=adjustments
 	)
 	booked = entries.booked_terms(order.order_sn, order.currency)
 	changes = terms.delta(explanation.amounts(), booked)
@@ -370,7 +375,7 @@ def credited_total(credit_notes: list) -> Decimal:
 
 
 def release_booked(rows: list) -> bool:
-	"""Adjustments are booked once the release is paid, so the release never exceeds the receivable."""
+	"""Whether the wallet's release (ESCROW_VERIFIED_ADD or _MINUS) of the order is paid."""
 	return any(row.transaction_type.startswith("ESCROW_") and row.booking_status == "Booked" for row in rows)
 
 
@@ -433,12 +438,15 @@ def record(
 
 
 def settlement_status(order, explanation, rows: list, target: Decimal, released: Decimal, message) -> tuple:
-	"""Released when the wallet paid the whole target and nothing is outstanding; Booked while it waits."""
+	"""Released when the wallet paid the whole target and nothing is outstanding; Booked while it waits.
+
+	An escrow of zero is released with no wallet row at all: Shopee writes none for it.
+	"""
 	if explanation is None:
 		return "Waiting", message
 	pending = [row for row in rows if row.booking_status != "Booked"]
 	outstanding = flt(frappe.db.get_value("Sales Invoice", order.sales_invoice, "outstanding_amount"), 2)
-	if rows and not pending and released == target and not outstanding:
+	if (rows or not target) and not pending and released == target and not outstanding:
 		return "Released", None
 	if pending:
 		waiting = frappe.db.get_value(WALLET_TRANSACTION, pending[0].name, "booking_message")

@@ -2,8 +2,9 @@
 
 "Set Up Finance Accounts" (and the first finance sync) fills what is missing with sensible defaults:
 the shop's Marketplace Fees Account for the marketplace's own fees when it is set, otherwise one
-ledger per fee type under the company's indirect expenses, and a Cash-type wallet account in the
-shop's currency. Rows a user changed are never touched.
+ledger per fee type under the company's indirect expenses, a "Shopee Difference" ledger there for
+escrow remainders, and a Cash-type wallet account in the shop's currency. Rows a user changed are
+never touched. What it cannot make (the Payout Bank Account) services/finance_readiness.py names.
 """
 
 import frappe
@@ -11,6 +12,7 @@ from frappe import _
 
 from shopee_bridge.constants import SHOP
 from shopee_bridge.mappers import finance as terms
+from shopee_bridge.services import finance_readiness as readiness
 from shopee_bridge.services.order_errors import ShopSetupError
 
 # fee type -> default ledger name (under the company's indirect expenses)
@@ -29,6 +31,7 @@ DEFAULT_ACCOUNTS = {
 	terms.ADJUSTMENTS: "Shopee Order Adjustments",
 	terms.WITHDRAWAL_FEES: "Shopee Withdrawal Fees",
 }
+DIFFERENCE_ACCOUNT = "Shopee Difference"
 MARKETPLACE_FEE_TYPES = (
 	terms.COMMISSION,
 	terms.SERVICE_FEE,
@@ -40,7 +43,7 @@ MARKETPLACE_FEE_TYPES = (
 
 
 def setup_finance_accounts(shop_name: str) -> dict:
-	"""Create or select the wallet account and a ledger for each fee type the shop lacks; returns what was set."""
+	"""Create or select what the shop lacks of its wallet, fee and difference accounts; returns what was set."""
 	shop = frappe.get_doc(SHOP, shop_name)
 	if not shop.company:
 		frappe.throw(_("Set the Company on Shopee Shop {0} first").format(shop.name), ShopSetupError)
@@ -53,6 +56,10 @@ def setup_finance_accounts(shop_name: str) -> dict:
 			account = default_fee_account(shop, fee_type)
 			shop.append("fee_accounts", {"fee_type": fee_type, "account": account})
 			changed[fee_type] = account
+	if not shop.shopee_difference_account:
+		shop.shopee_difference_account = changed["shopee_difference_account"] = ensure_ledger(
+			shop.company, DIFFERENCE_ACCOUNT, _expense_group(shop.company)
+		)
 	if changed:
 		shop.save(ignore_permissions=True)
 	return changed
@@ -113,47 +120,23 @@ def _expense_group(company: str) -> str:
 def fee_account(shop, fee_type: str) -> str:
 	"""The account a fee type is booked on; the remainder goes to the Shopee Difference Account."""
 	if fee_type == terms.DIFFERENCE:
-		account = shop.shopee_difference_account
-		missing = _("Set a Shopee Difference Account on Shopee Shop {0}: an escrow remainder must be booked")
-	else:
-		account = next((row.account for row in shop.fee_accounts if row.fee_type == fee_type), None)
-		missing = _(
-			"Set the account for {1} in the Fee Accounts of Shopee Shop {0} (or press Set Up Finance Accounts)"
-		)
+		if not shop.shopee_difference_account:
+			readiness.raise_gap(readiness.difference_gap(shop))
+		return shop.shopee_difference_account
+	account = next((row.account for row in shop.fee_accounts if row.fee_type == fee_type), None)
 	if not account:
-		frappe.throw(missing.format(shop.name, _(fee_type)), ShopSetupError)
+		readiness.raise_gap(readiness.missing_fees_gap(shop, [fee_type]))
 	return account
 
 
 def wallet_account(shop) -> str:
 	if not shop.wallet_account:
-		frappe.throw(
-			_("Set the Shopee Wallet Account on Shopee Shop {0} (or press Set Up Finance Accounts)").format(
-				shop.name
-			),
-			ShopSetupError,
-		)
+		readiness.raise_gap(readiness.wallet_gap(shop))
 	return shop.wallet_account
 
 
 def payout_bank(shop) -> tuple[str, str]:
 	"""(Bank Account, its GL account) the withdrawals go to; it must be in the wallet's currency."""
-	if not shop.bank_account:
-		frappe.throw(_("Set the Payout Bank Account on Shopee Shop {0}").format(shop.name), ShopSetupError)
-	gl_account = frappe.db.get_value("Bank Account", shop.bank_account, "account")
-	if not gl_account:
-		frappe.throw(
-			_("Bank Account {0} has no company account (GL) to receive Shopee withdrawals").format(
-				shop.bank_account
-			),
-			ShopSetupError,
-		)
-	wallet_currency = frappe.get_cached_value("Account", wallet_account(shop), "account_currency")
-	if frappe.get_cached_value("Account", gl_account, "account_currency") != wallet_currency:
-		frappe.throw(
-			_("The Payout Bank Account of Shopee Shop {0} must be in {1}, the wallet's currency").format(
-				shop.name, wallet_currency
-			),
-			ShopSetupError,
-		)
-	return shop.bank_account, gl_account
+	wallet_account(shop)
+	readiness.raise_gap(readiness.payout_bank_gap(shop))
+	return shop.bank_account, frappe.db.get_value("Bank Account", shop.bank_account, "account")

@@ -40,7 +40,12 @@ def release_entry_key(doc, method=None) -> None:
 		frappe.db.set_value(
 			WITHDRAWAL,
 			ref,
-			{"transfer": None, "reconciliation": "Not Due", "reconciliation_message": message},
+			{
+				"transfer": None,
+				"reconciliation": "Not Due",
+				"reconciliation_message": message,
+				"waiting_for": message,
+			},
 		)
 	elif kind == "settle" and frappe.db.exists(SETTLEMENT, doc.get(ORDER_SN_FIELD)):
 		frappe.db.set_value(SETTLEMENT, doc.get(ORDER_SN_FIELD), {"status": "Waiting", "message": message})

@@ -27,6 +27,7 @@ from shopee_bridge.constants import (
 	WITHDRAWAL,
 )
 from shopee_bridge.mappers import finance as terms
+from shopee_bridge.mappers.wallet import ORDER_TYPES
 
 FEE_COLUMNS = {
 	terms.COMMISSION: "commission",
@@ -195,31 +196,25 @@ def booked_by_fee_type(order_sns: list[str]) -> dict[str, dict[str, float]]:
 
 
 def releases(shop: str, order_sns: list[str]) -> dict[str, dict]:
-	"""{order_sn: {amount, date, time}} of what the wallet released (escrow and adjustments)."""
+	"""{order_sn: {amount, date, time}} of what the wallet released (escrow and adjustments).
+
+	Dated at the first row: the release, or the first adjustment of an escrow of zero (no release row).
+	"""
 	found: dict[str, dict] = {}
 	for row in frappe.get_all(
 		WALLET_TRANSACTION,
 		filters={
 			"shop": shop,
 			"order_sn": ["in", order_sns or [""]],
-			"transaction_type": ["like", "ESCROW_%"],
+			"transaction_type": ["in", ORDER_TYPES],
 		},
 		fields=["order_sn", "amount", "created_at", "create_time"],
+		order_by="create_time asc, name asc",
 	):
 		entry = found.setdefault(
 			row.order_sn, {"amount": 0.0, "date": getdate(row.created_at), "time": row.create_time}
 		)
 		entry["amount"] += flt(row.amount)
-	for row in frappe.get_all(
-		WALLET_TRANSACTION,
-		filters={
-			"shop": shop,
-			"order_sn": ["in", list(found) or [""]],
-			"transaction_type": ["like", "ADJUSTMENT_%"],
-		},
-		fields=["order_sn", "amount"],
-	):
-		found[row.order_sn]["amount"] += flt(row.amount)
 	return found
 
 

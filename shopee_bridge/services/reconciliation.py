@@ -64,7 +64,8 @@ def reconcile_one(ctx, withdrawal) -> None:
 def mismatch(ctx, withdrawal) -> str | None:
 	"""Why the withdrawal's Bank Transaction and transfer cannot be matched exactly, or None."""
 	if not withdrawal.transfer or frappe.db.get_value("Journal Entry", withdrawal.transfer, "docstatus") != 1:
-		return _("The transfer of withdrawal {0} is not booked").format(withdrawal.name)
+		why = _("The transfer of withdrawal {0} is not booked").format(withdrawal.name)
+		return f"{why}: {withdrawal.waiting_for}" if withdrawal.waiting_for else why
 	if not withdrawal.bank_transaction:
 		return _("No Bank Transaction for withdrawal {0} yet").format(withdrawal.name)
 	bt = frappe.db.get_value(

@@ -60,7 +60,11 @@ def made_for_return(doctype: str, return_sn: str) -> str | None:
 def _booked_order(ret) -> str:
 	so_name = docs.find_sales_order(ret.order_sn)
 	if not so_name or docs.docstatus(so_name) != 1:
-		raise ReturnWaitError(_("order {0} is not booked in ERPNext yet").format(ret.order_sn))
+		raise ReturnWaitError(
+			_(
+				"order {0} is not booked in ERPNext yet: it is credited once the order books (see Shopee Waiting Order)"
+			).format(ret.order_sn)
+		)
 	return so_name
 
 
@@ -157,7 +161,11 @@ def _append_row(doc, template: dict, qty: int, rate) -> None:
 def _returned_items(ret) -> list[dict]:
 	missing = [row.item_name or row.item_id for row in ret.items if not row.item_code]
 	if missing:
-		raise ReturnWaitError(_("map the Shopee listing of {0} to an Item").format(", ".join(missing)))
+		raise ReturnWaitError(
+			_(
+				"map the Shopee listing of {0} to an Item (Shopee Item Map); the next returns sync retries"
+			).format(", ".join(missing))
+		)
 	return [
 		{
 			"item_code": row.item_code,
@@ -269,7 +277,11 @@ def make_return_delivery_note(ret) -> str:
 		order_by="creation asc",
 	)
 	if not delivered:
-		raise ReturnWaitError(_("order {0} has no submitted Delivery Note yet").format(ret.order_sn))
+		raise ReturnWaitError(
+			_(
+				"order {0} has no submitted Delivery Note yet: the goods are received back once it is delivered"
+			).format(ret.order_sn)
+		)
 	note = _build_return_note(delivered, ret)
 	try:
 		with savepoint("shopee_return_note"):

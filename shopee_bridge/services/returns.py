@@ -246,12 +246,25 @@ def booking_status(doc, failures: list[str]) -> str:
 	return "Done" if refund_is_final(state) or goods_are_back(state) else "Nothing to Book"
 
 
+def open_reason(doc, status: str) -> str | None:
+	"""What an Open return waits for on Shopee's side (nothing to do in ERPNext meanwhile)."""
+	if status != "Open":
+		return None
+	if doc.status in OPEN_STATES:
+		return _("Shopee's decision on the return (now {0}): answer it on Shopee or from this form").format(
+			doc.status
+		)
+	return _(
+		"The parcel on its way back ({0}): the goods are received when Shopee reports it delivered"
+	).format(doc.reverse_logistics_status)
+
+
 def _set_booking_status(name: str, failures: list[str]) -> dict:
 	doc = frappe.get_doc(RETURN, name)
 	status = booking_status(doc, failures)
 	values = {
 		"document_status": status,
-		"waiting_reason": "\n".join(failures),
+		"waiting_reason": "\n".join(failures) or open_reason(doc, status),
 		"sales_invoice": return_documents.order_invoice(doc.order_sn),
 		"sales_order": docs.find_sales_order(doc.order_sn),
 	}

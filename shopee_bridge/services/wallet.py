@@ -189,8 +189,17 @@ def book_withdrawals(ctx) -> None:
 			frappe.db.rollback()
 			frappe.clear_messages()
 			ctx.run.add_error(withdrawal.name, e)
-			frappe.db.set_value(WITHDRAWAL, withdrawal.name, "reconciliation_message", truncate(str(e), 1000))
+			wait_withdrawal(withdrawal.name, str(e))
 			frappe.db.commit()  # nosemgrep: the reason stays on the withdrawal until a run succeeds
+
+
+def wait_withdrawal(name: str, message: str) -> None:
+	"""The withdrawal and its unbooked wallet rows wait, each saying why, until a run books them."""
+	frappe.db.set_value(WITHDRAWAL, name, "waiting_for", truncate(message, 1000))
+	for row in frappe.get_all(
+		WALLET_TRANSACTION, filters={"withdrawal_id": name, "booking_status": ["!=", "Booked"]}, pluck="name"
+	):
+		mark_row(row, "Waiting", message=message)
 
 
 def needs_booking(withdrawal) -> bool:
@@ -223,6 +232,8 @@ def book_withdrawal(ctx, withdrawal) -> None:
 			withdrawal.db_set("bank_transaction", bank_transaction(ctx, withdrawal))
 	for row in frappe.get_all(WALLET_TRANSACTION, filters={"withdrawal_id": withdrawal.name}, pluck="name"):
 		mark_row(row, "Booked", WITHDRAWAL, withdrawal.name)
+	if withdrawal.waiting_for:
+		withdrawal.db_set("waiting_for", None)
 
 
 def book_transfer(ctx, withdrawal) -> str:

@@ -79,9 +79,25 @@ def wallet_rows(dataset: Dataset, shop_id: int) -> list[dict]:
 	return dataset.wallet_transactions(shop_id, 0, int(time.time()))
 
 
+def completed_orders(dataset: Dataset, shop_id: int) -> list[int]:
+	"""Indexes of the shop's COMPLETED orders: their escrow is final, released to the wallet or not."""
+	return [index for _moment, index in dataset.completed_between(shop_id, 0, int(time.time()))]
+
+
 def awkward_cases(dataset: Dataset, shops: list[dict]) -> dict:
-	"""What the finance month needs from a seed: negative escrow, refunds, adjustments, splits, a cancellation."""
-	found = {"minus": 0, "refunds": 0, "adjustments": 0, "split": 0, "cancelled": 0, "completed": 0}
+	"""What the finance month needs from a seed: escrows at zero and below, refunds, adjustments, splits..."""
+	found = {
+		"minus": 0,
+		"refunds": 0,
+		"adjustments": 0,
+		"split": 0,
+		"cancelled": 0,
+		"completed": 0,
+		"zero_escrow": 0,
+		"return_shipping": 0,
+		"over_refund": 0,
+		"adjusted_below_zero": 0,
+	}
 	for shop in shops:
 		rows = wallet_rows(dataset, shop["shop_id"])
 		found["minus"] += sum(row["transaction_type"] == "ESCROW_VERIFIED_MINUS" for row in rows)
@@ -90,15 +106,20 @@ def awkward_cases(dataset: Dataset, shops: list[dict]) -> dict:
 		found["completed"] += sum(row["transaction_type"] == "WITHDRAWAL_COMPLETED" for row in rows)
 		roots = [row["root_withdrawal_id"] for row in rows if row["transaction_type"] == "WITHDRAWAL_CREATED"]
 		found["split"] += len(roots) - len(set(roots))
-		for row in rows:
-			if row["transaction_type"] == "ESCROW_VERIFIED_ADD":
-				income = dataset.escrow_detail(dataset.index_of(row["order_sn"]))["order_income"]
-				found["refunds"] += bool(income["seller_return_refund"])
+		for index in completed_orders(dataset, shop["shop_id"]):
+			income = dataset.escrow_detail(index)["order_income"]
+			found["refunds"] += bool(income["seller_return_refund"])
+			ending = dataset.escrow_ending(index)
+			if ending and (ending != "zero_escrow" or not income["escrow_amount_after_adjustment"]):
+				found[ending] += 1
+			found["adjusted_below_zero"] += (
+				income["escrow_amount"] > 0 > income["escrow_amount_after_adjustment"]
+			)
 	return found
 
 
-def pick_seed(orders: int, shops: list[dict], tries: int = 40) -> int:
-	"""A random seed whose month has every awkward case (negative escrow, at least 3 refunds, ...)."""
+def pick_seed(orders: int, shops: list[dict], tries: int = 200) -> int:
+	"""A random seed whose month has every awkward case (escrows at zero and below, 3+ refunds, ...)."""
 
 	def has_every_case(dataset) -> bool:
 		found = awkward_cases(dataset, shops)
@@ -108,6 +129,10 @@ def pick_seed(orders: int, shops: list[dict], tries: int = 40) -> int:
 			and found["adjustments"]
 			and found["split"]
 			and found["cancelled"]
+			and found["zero_escrow"] >= 2  # one of them gets a late adjustment
+			and found["return_shipping"]
+			and found["over_refund"]
+			and found["adjusted_below_zero"]
 		)
 
 	anchor = int(time.time()) // 3600 * 3600

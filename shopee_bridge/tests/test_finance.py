@@ -1,12 +1,16 @@
 """A sandbox month of two shops (SGD and IDR, both foreign to the USD company) down to the bank.
 
 Orders, cancellations, returns with credit notes (made here as the returns flow makes them, some
-with their own outstanding, one only after the first run, one never), escrow releases (one negative),
-order adjustments (one added after the first run), weekly split withdrawals (one part cancelled, some
-charged a fee) and an SGD rate that changes mid-month. Checked: every final invoice explained term by
-term down to Shopee's escrow with zero remainder, Σ escrow = Σ wallet releases = Σ payments, Σ
-withdrawals = Σ bank deposits, every withdrawal reconciled, and a run after the late events that
-changes nothing.
+with their own outstanding, one only after the first run, one never), escrow releases, order
+adjustments (one added after the first run), weekly split withdrawals (one part cancelled, some
+charged a fee) and an SGD rate that changes mid-month. Escrows that end at zero or below, as Shopee
+writes them: full refunds with the fees waived (escrow 0 and no wallet row; one gets an adjustment
+after the first run), full refunds whose return parcel the seller pays and partial refunds larger than
+the escrow (ESCROW_VERIFIED_MINUS), adjustments that take back more than the escrow (ADJUSTMENT_MINUS).
+Checked: every final invoice explained term by term down to Shopee's escrow with zero remainder, every
+escrow settled (zero: no payment; below zero: the wallet's MINUS rows paid against it), Σ escrow = Σ
+wallet releases = Σ payments, Σ withdrawals = Σ bank deposits, every withdrawal reconciled, and a run
+after the late events that changes nothing.
 """
 
 import random
@@ -26,9 +30,16 @@ from shopee_bridge.constants import (
 )
 from shopee_bridge.mappers import finance as terms
 from shopee_bridge.sandbox.catalogue import UNMAPPED_PRODUCT
+from shopee_bridge.sandbox.finance import ZERO_ESCROW
 from shopee_bridge.services.finance import sync_finance
 from shopee_bridge.services.orders import sync_incremental_orders
-from shopee_bridge.tests.finance_utils import make_credit_note, payout_bank_account, pick_seed, wallet_rows
+from shopee_bridge.tests.finance_utils import (
+	completed_orders,
+	make_credit_note,
+	payout_bank_account,
+	pick_seed,
+	wallet_rows,
+)
 from shopee_bridge.tests.utils import (
 	SandboxMixin,
 	authorize_shop,
@@ -112,6 +123,8 @@ class TestFinanceMonth(SandboxMixin, FrappeTestCase):
 			invoice = cls.invoice(order_sn)
 			if invoice and income["seller_return_refund"]:
 				refunded.append((order_sn, invoice, -Decimal(str(income["seller_return_refund"]))))
+		zero = set(cls.zero_escrows())  # kept for the zero-escrow checks: the late and never ones are others
+		refunded.sort(key=lambda refund: refund[0] in zero)
 		for number, (_order_sn, invoice, refund) in enumerate(refunded[2:]):
 			make_credit_note(invoice, refund, own_outstanding=bool(number % 2))
 		frappe.db.commit()  # nosemgrep: the finance run reads them from the database
@@ -119,18 +132,23 @@ class TestFinanceMonth(SandboxMixin, FrappeTestCase):
 
 	@classmethod
 	def late_events(cls) -> dict:
-		"""After the first run: the late credit note, and an adjustment on an order already paid out."""
+		"""After the first run: the late credit note, an adjustment on an order already paid out, and one
+		that turns a zero escrow (settled, no wallet row) negative."""
 		order_sn, invoice, refund = cls.refunds["late"]
 		make_credit_note(invoice, refund)
 		paid = [
 			sn for sn in cls.final_orders() if frappe.db.get_value(SETTLEMENT, sn, "status") == "Released"
 		]
-		adjusted = next(sn for sn in paid if sn != order_sn)
-		cls.sandbox.dataset.add_adjustment(
-			adjusted, "-1.50" if cls.shop_of(adjusted) == cls.shops[0] else "-15000"
-		)
+		adjusted = next(sn for sn in paid if sn != order_sn and sn not in cls.zero_escrows())
+		cls.sandbox.dataset.add_adjustment(adjusted, cls.in_shop_money(adjusted, "-1.50"))
+		zero = next(sn for sn in cls.zero_escrows() if sn not in (order_sn, cls.refunds["never"][0]))
+		cls.sandbox.dataset.add_adjustment(zero, cls.in_shop_money(zero, "-2.00"), "Return shipping fee")
 		frappe.db.commit()  # nosemgrep: the next run reads it
-		return {"credit_note": order_sn, "adjusted": adjusted}
+		return {"credit_note": order_sn, "adjusted": adjusted, "zero_adjusted": zero}
+
+	@classmethod
+	def in_shop_money(cls, order_sn: str, sgd: str) -> str:
+		return sgd if cls.shop_of(order_sn) == cls.shops[0] else str(int(Decimal(sgd) * 10000))
 
 	@classmethod
 	def tearDownClass(cls):
@@ -146,15 +164,34 @@ class TestFinanceMonth(SandboxMixin, FrappeTestCase):
 
 	@classmethod
 	def final_orders(cls) -> dict:
-		"""{order_sn: order_income} of every order Shopee released to the wallet."""
+		"""{order_sn: order_income} of every COMPLETED order: its escrow is final, released or zero."""
 		dataset, found = cls.sandbox.dataset, {}
 		for shop in cls.shops:
-			for row in wallet_rows(dataset, int(shop)):
-				if row["transaction_type"].startswith("ESCROW_"):
-					found[row["order_sn"]] = dataset.escrow_detail(dataset.index_of(row["order_sn"]))[
-						"order_income"
-					]
+			for index in completed_orders(dataset, int(shop)):
+				found[dataset.entry(index).order_sn] = dataset.escrow_detail(index)["order_income"]
 		return found
+
+	@classmethod
+	def released_orders(cls) -> set[str]:
+		"""Orders with a row in Shopee's wallet (a release or an adjustment)."""
+		dataset = cls.sandbox.dataset
+		return {
+			row["order_sn"]
+			for shop in cls.shops
+			for row in wallet_rows(dataset, int(shop))
+			if row["order_sn"]
+		}
+
+	@classmethod
+	def zero_escrows(cls) -> list[str]:
+		"""Orders Shopee refunded in full with its fees waived and never adjusted: escrow 0, nothing released."""
+		dataset = cls.sandbox.dataset
+		return [
+			sn
+			for sn, income in cls.final_orders().items()
+			if dataset.escrow_ending(dataset.index_of(sn)) == ZERO_ESCROW
+			and not income["escrow_amount_after_adjustment"]
+		]
 
 	@classmethod
 	def shop_of(cls, order_sn: str) -> str:
@@ -206,6 +243,97 @@ class TestFinanceMonth(SandboxMixin, FrappeTestCase):
 			checked += 1
 		print(f"\nfinance month: {checked} invoices explained term by term down to escrow, zero remainder")
 		self.assertGreater(checked, 25)
+
+	def test_zero_escrows_are_settled_with_no_payment(self):
+		"""Nothing released, nothing paid: the credit note and the settlement leave the invoice at zero."""
+		zero = [sn for sn in self.zero_escrows() if sn != self.late["zero_adjusted"]]
+		self.assertTrue(zero)
+		for order_sn in zero:
+			income = self.final_orders()[order_sn]
+			self.assertEqual(cents(income["escrow_amount_after_adjustment"]), 0, order_sn)
+			self.assertNotIn(order_sn, self.released_orders())
+			invoice = self.invoice(order_sn)
+			si = frappe.db.get_value(
+				"Sales Invoice", invoice, ["grand_total", "outstanding_amount"], as_dict=True
+			)
+			notes = frappe.get_all(
+				"Sales Invoice", filters={"return_against": invoice, "docstatus": 1}, pluck="grand_total"
+			)
+			credited = sum((-cents(total) for total in notes), Decimal(0))
+			booked = sum(self.booked(order_sn).values(), Decimal(0))
+			self.assertEqual(
+				(cents(si.outstanding_amount), cents(si.grand_total) - credited - booked), (0, 0)
+			)
+			if order_sn != self.refunds["never"][0]:  # the full refund's credit note took all the buyer paid
+				self.assertEqual(credited, -cents(income["seller_return_refund"]), order_sn)
+			settlement = frappe.get_doc(SETTLEMENT, order_sn)
+			self.assertEqual(
+				(settlement.status, cents(settlement.target_amount), settlement.payment_entries or ""),
+				("Released", 0, ""),
+				order_sn,
+			)
+			self.assertTrue(settlement.journal_entries, order_sn)
+
+	def test_negative_escrows_are_paid_back_from_the_wallet(self):
+		"""What the seller owes Shopee is settled on the invoice; the MINUS wallet row pays it back."""
+		negative = {
+			sn: income
+			for sn, income in self.final_orders().items()
+			if cents(income["escrow_amount_after_adjustment"]) < 0
+		}
+		endings = {self.sandbox.dataset.escrow_ending(self.sandbox.dataset.index_of(sn)) for sn in negative}
+		self.assertTrue({"return_shipping", "over_refund"} <= endings, endings)
+		self.assertIn(self.late["zero_adjusted"], set(negative))
+		self.assertTrue(any(cents(income["escrow_amount"]) > 0 for income in negative.values()))
+		for order_sn, income in negative.items():
+			target = cents(income["escrow_amount_after_adjustment"])
+			settlement = frappe.get_doc(SETTLEMENT, order_sn)
+			self.assertEqual(
+				(settlement.status, cents(settlement.target_amount)), ("Released", target), order_sn
+			)
+			invoice = frappe.get_doc("Sales Invoice", self.invoice(order_sn))
+			credited = sum(
+				(-cents(total) for total in frappe.get_all(
+					"Sales Invoice", filters={"return_against": invoice.name, "docstatus": 1}, pluck="grand_total"
+				)),
+				Decimal(0),
+			)  # fmt: skip
+			owed = cents(invoice.grand_total) - credited - sum(self.booked(order_sn).values(), Decimal(0))
+			self.assertTrue(settlement.journal_entries and owed == target, (order_sn, owed, target))
+			rows = frappe.get_all(
+				WALLET_TRANSACTION,
+				filters={"order_sn": order_sn},
+				fields=[
+					"transaction_type",
+					"amount",
+					"booking_status",
+					"reference_doctype",
+					"reference_name",
+				],
+			)
+			self.assertEqual(sum((cents(row.amount) for row in rows), Decimal(0)), target, order_sn)
+			for row in rows:
+				self.assertEqual(
+					(row.booking_status, row.reference_doctype), ("Booked", "Payment Entry"), row
+				)
+				pe = frappe.db.get_value(
+					"Payment Entry",
+					row.reference_name,
+					["payment_type", "paid_amount", "docstatus"],
+					as_dict=True,
+				)
+				kind = "Pay" if row.transaction_type.endswith("_MINUS") else "Receive"
+				self.assertEqual(
+					(pe.payment_type, cents(pe.paid_amount), pe.docstatus), (kind, abs(cents(row.amount)), 1)
+				)
+				against = frappe.get_all(
+					"Payment Entry Reference", filters={"parent": row.reference_name}, pluck="reference_name"
+				)
+				self.assertEqual(against, [self.invoice(order_sn)], row)
+			self.assertTrue(any(row.transaction_type.endswith("_MINUS") for row in rows), order_sn)
+			self.assertEqual(
+				cents(frappe.db.get_value("Sales Invoice", self.invoice(order_sn), "outstanding_amount")), 0
+			)
 
 	def test_escrow_equals_wallet_releases_equals_payments(self):
 		for shop in self.shops:
@@ -367,7 +495,9 @@ class TestFinanceMonth(SandboxMixin, FrappeTestCase):
 				frappe._dict(shop=shop, from_date=add_days(nowdate(), -70), to_date=nowdate())
 			)
 			orders = [row for row in data if row.get("row_type") == "Order" and row.get("released")]
-			self.assertEqual(len(orders), len([sn for sn in self.final_orders() if self.shop_of(sn) == shop]))
+			self.assertEqual(
+				len(orders), len([sn for sn in self.released_orders() if self.shop_of(sn) == shop])
+			)
 			for row in orders:
 				explained = sum((Decimal(str(row.get(key) or 0)) for key in REPORT_TERMS), Decimal(0))
 				self.assertEqual(

@@ -2,8 +2,9 @@
 frappe.ui.form.on("Shopee Return", {
 	refresh(frm) {
 		if (frm.is_new()) return;
-		if (frm.doc.document_status === "Waiting" && frm.doc.waiting_reason) {
-			frm.set_intro(__("Waiting for: {0}", [frappe.utils.escape_html(frm.doc.waiting_reason)]), "red");
+		if (["Waiting", "Open"].includes(frm.doc.document_status) && frm.doc.waiting_reason) {
+			const colour = frm.doc.document_status === "Waiting" ? "red" : "blue";
+			frm.set_intro(__("Waiting for: {0}", [frappe.utils.escape_html(frm.doc.waiting_reason)]), colour);
 		}
 		frm.add_custom_button(__("Refresh from Shopee"), () => shopee_return_call(frm, "shopee_bridge.api.refresh_return", {}, __("Fetching the return from Shopee…")));
 		if (!["REQUESTED", "PROCESSING"].includes(frm.doc.status)) return;

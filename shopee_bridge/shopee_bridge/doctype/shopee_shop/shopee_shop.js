@@ -67,15 +67,20 @@ frappe.ui.form.on("Shopee Shop", {
 		);
 		frm.add_custom_button(
 			__("Set Up Finance Accounts"),
+			() => set_up_finance_accounts(frm),
+			__("Finance")
+		);
+		frm.add_custom_button(
+			__("Check Finance Setup"),
 			() => {
 				frappe.call({
-					method: "shopee_bridge.api.setup_finance_accounts",
+					method: "shopee_bridge.api.check_finance_setup",
 					args: { shop: frm.doc.name },
-					freeze: true,
-				}).then(() => frm.reload_doc());
+				}).then((r) => show_finance_check(frm, r.message || []));
 			},
 			__("Finance")
 		);
+		show_finance_banner(frm, (frm.doc.__onload || {}).finance_gaps || []);
 		frm.add_custom_button(
 			__("Payout Reconciliation"),
 			() => frappe.set_route("query-report", "Shopee Payout Reconciliation", { shop: frm.doc.name }),
@@ -171,6 +176,65 @@ frappe.ui.form.on("Shopee Shop", {
 		}, __("Finance"));
 	},
 });
+
+function set_up_finance_accounts(frm) {
+	return frappe.call({
+		method: "shopee_bridge.api.setup_finance_accounts",
+		args: { shop: frm.doc.name },
+		freeze: true,
+	}).then(() => frm.reload_doc());
+}
+
+// Finance readiness (services/finance_readiness.py): each gap says what is missing and links to its fix.
+function finance_gaps_html(gaps) {
+	const rows = gaps.map((gap) => {
+		const fix = `<a class="shopee-finance-fix" href="${encodeURI(gap.fix_route)}" data-field="${frappe.utils.escape_html(gap.field)}">${__("Fix")}</a>`;
+		return `<li>${frappe.utils.escape_html(gap.message)} ${fix}</li>`;
+	});
+	return `<ul class="shopee-finance-gaps" style="margin-bottom: 0">${rows.join("")}</ul>`;
+}
+
+// A link to a field of this very form scrolls to it; any other opens its page.
+function bind_finance_fixes(frm, $wrapper) {
+	$wrapper.find("a.shopee-finance-fix").on("click", (event) => {
+		const route = event.currentTarget.getAttribute("href");
+		if (route.split("#")[0] !== `/app/shopee-shop/${encodeURIComponent(frm.doc.name)}`) return;
+		event.preventDefault();
+		frappe.hide_msgprint();
+		frm.scroll_to_field(event.currentTarget.dataset.field);
+	});
+}
+
+function show_finance_banner(frm, gaps) {
+	if (!gaps.length) return;
+	const creatable = gaps.some((gap) => gap.can_create)
+		? `<p>${__("Set Up Finance Accounts (Finance menu) creates what it can.")}</p>`
+		: "";
+	frm.set_intro(`<div class="shopee-finance-banner"><p>${__("Finance is not ready:")}</p>${finance_gaps_html(gaps)}${creatable}</div>`, "orange");
+	bind_finance_fixes(frm, frm.layout.message);
+}
+
+function show_finance_check(frm, gaps) {
+	if (!gaps.length) {
+		frappe.msgprint({ title: __("Finance Setup"), indicator: "green", message: __("Finance is ready: wallet, fee, payout bank and difference accounts are set.") });
+		return;
+	}
+	const dialog = frappe.msgprint({
+		title: __("Finance Setup: {0} to fix", [gaps.length]),
+		indicator: "orange",
+		message: finance_gaps_html(gaps),
+		primary_action: gaps.some((gap) => gap.can_create)
+			? {
+				label: __("Set Up Finance Accounts"),
+				action: () => {
+					dialog.hide();
+					set_up_finance_accounts(frm);
+				},
+			}
+			: undefined,
+	});
+	bind_finance_fixes(frm, dialog.$wrapper);
+}
 
 const SYNC_JOB_LABELS = {
 	sync_incremental_orders: __("Order sync"),
