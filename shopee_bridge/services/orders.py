@@ -13,9 +13,10 @@ import frappe
 from frappe import _
 from frappe.utils import get_system_timezone, now_datetime
 
-from shopee_bridge.client_endpoints import MAX_BATCH, chunked, time_windows
+from shopee_bridge.client_endpoints import MAX_BATCH, time_windows
 from shopee_bridge.constants import ORDER_STATUS_FIELD, SHOP
 from shopee_bridge.mappers import orders as mapper
+from shopee_bridge.mappers.order_batches import OrderBatcher
 from shopee_bridge.mappers.stages import (
 	CANCEL,
 	DELIVERY_NOTE,
@@ -75,15 +76,30 @@ class OrderSync:
 	def sync_order_sns(self, order_sns: list[str]) -> dict[str, OrderResult]:
 		"""Fetch and write the given orders; what cannot be written waits in Shopee Waiting Order."""
 		results = {}
-		for batch in chunked(dict.fromkeys(order_sns), MAX_BATCH):
-			details = self.client.get_order_detail(batch).get("order_list") or []
-			escrows = self.fetch_escrows(self.orders_to_book(details))
-			for order in details:
-				results[order["order_sn"]] = self.sync_one(order, escrows.get(order["order_sn"]))
-			for order_sn in batch:
-				if order_sn not in results:  # listed, but Shopee sent no detail: it waits for the next run
-					results[order_sn] = self.waiting(order_sn, None, MissingOrderDetailError(order_sn))
+		batcher = self.batcher(results.__setitem__)
+		batcher.add_all(order_sns)
+		batcher.flush()
 		return results
+
+	def batcher(self, on_result, window_done=lambda window: None) -> OrderBatcher:
+		"""Orders fetched 50 per detail call and booked with escrow 50 per call, whatever window they are in."""
+
+		def write(order_sn: str, order: dict | None, escrow: dict | None) -> None:
+			on_result(order_sn, self.write_order(order_sn, order, escrow))
+
+		return OrderBatcher(
+			fetch_details=lambda batch: self.client.get_order_detail(batch).get("order_list") or [],
+			needs_escrow=lambda details: {o["order_sn"] for o in self.orders_to_book(details)},
+			fetch_escrows=self.fetch_escrows,
+			write=write,
+			window_done=window_done,
+			size=MAX_BATCH,
+		)
+
+	def write_order(self, order_sn: str, order: dict | None, escrow: dict | None) -> OrderResult:
+		if order is None:  # listed, but Shopee sent no detail: it waits for the next run
+			return self.waiting(order_sn, None, MissingOrderDetailError(order_sn))
+		return self.sync_one(order, escrow)
 
 	def orders_to_book(self, details: list[dict]) -> list[dict]:
 		"""Paid orders with no booked Sales Order yet whose lines all map to Items.
@@ -102,11 +118,11 @@ class OrderSync:
 		except Exception:  # a malformed order: its own unit of work reports what is wrong
 			return True
 
-	def fetch_escrows(self, orders: list[dict]) -> dict[str, dict]:
-		"""Escrow detail (vouchers, coins, bundle prices) for the orders to book, 50 per call."""
-		if not orders:
+	def fetch_escrows(self, order_sns: list[str]) -> dict[str, dict]:
+		"""Escrow detail (vouchers, coins, bundle prices) for up to 50 orders to book, by order_sn."""
+		if not order_sns:
 			return {}
-		rows = self.client.get_escrow_detail_batch([o["order_sn"] for o in orders])
+		rows = self.client.get_escrow_detail_batch(order_sns)
 		escrows = {}
 		for row in rows:
 			detail = row.get("escrow_detail", row)
@@ -285,23 +301,28 @@ def sync_incremental_orders(
 ) -> str:
 	"""Pull every order updated since the shop's checkpoint; returns the Shopee Sync Log name.
 
-	`progress(percent)` is called after each window (the bench command draws a bar with it).
+	Detail and escrow calls are filled to 50 orders across the ≤15-day list windows. The checkpoint
+	moves to a window's end once all its orders are committed, and `progress(percent)` is called then
+	(the bench command draws a bar with it).
 	"""
 	run = SyncRun("sync_incremental_orders", shop, triggered_by)
 	sync = OrderSync(shop, run)
 	now = int(now or time.time())
 	start = sync_start(sync.shop.orders_synced_until, sync.settings, now)
-	retry = waiting_orders.due_order_sns(shop)  # batched with the first window's orders: no extra call
+	windows = time_windows(start, now)
+
+	def window_done(index: int) -> None:
+		advance_checkpoint(shop, windows[index][1])
+		percent = publish_progress(run.log.triggered_by, shop, windows[index][1], start, now)
+		if progress:
+			progress(percent)
+
+	batcher = sync.batcher(lambda order_sn, result: record_result(run, order_sn, result), window_done)
 	try:
-		for window_from, window_to in time_windows(start, now):
-			sync_window(sync, run, window_from, window_to, retry)
-			retry = []
-			advance_checkpoint(shop, window_to)
-			percent = publish_progress(run.log.triggered_by, shop, window_to, start, now)
-			if progress:
-				progress(percent)
-		if retry:
-			record_results(run, sync.sync_order_sns(retry))
+		batcher.add_all(waiting_orders.due_order_sns(shop), 0)  # retried in the first batch: no extra call
+		for index, (window_from, window_to) in enumerate(windows):
+			list_window(sync, run, batcher, index, window_from, window_to)
+		batcher.flush()
 	except Exception as e:
 		frappe.db.rollback()
 		run.finish(e, window_from=epoch_to_datetime(start), window_to=epoch_to_datetime(now))
@@ -311,25 +332,31 @@ def sync_incremental_orders(
 
 
 def sync_window(
-	sync: OrderSync, run: SyncRun, window_from: int, window_to: int, retry=(), field: str = "update_time"
+	sync: OrderSync, run: SyncRun, window_from: int, window_to: int, field: str = "update_time"
 ) -> int:
-	"""Sync the orders of one ≤15-day window 50 at a time, as the list pages arrive; returns how many.
+	"""Sync the orders of one ≤15-day window 50 at a time, as the list pages arrive; returns how many."""
+	batcher = sync.batcher(lambda order_sn, result: record_result(run, order_sn, result))
+	listed = list_window(sync, run, batcher, 0, window_from, window_to, field)
+	batcher.flush()
+	return listed
 
-	Memory stays flat whatever the window holds: only the current batch and the window's order
-	numbers (to skip an order listed twice) are kept.
-	"""
-	batch, seen, listed = list(dict.fromkeys(retry)), set(retry), 0
+
+def list_window(
+	sync: OrderSync,
+	run: SyncRun,
+	batcher: OrderBatcher,
+	index: int,
+	window_from: int,
+	window_to: int,
+	field: str = "update_time",
+) -> int:
+	"""Queue every order of one window as its list pages arrive; returns how many were listed."""
+	listed = 0
 	for row in sync.client.iter_order_list(window_from, window_to, time_range_field=field):
 		listed += 1
-		if row["order_sn"] not in seen:
-			seen.add(row["order_sn"])
-			batch.append(row["order_sn"])
-		if len(batch) >= MAX_BATCH:
-			record_results(run, sync.sync_order_sns(batch[:MAX_BATCH]))
-			batch = batch[MAX_BATCH:]
-	if batch:
-		record_results(run, sync.sync_order_sns(batch))
+		batcher.add(row["order_sn"], index)
 	run.add("fetched", listed)
+	batcher.end_window(index)
 	return listed
 
 
@@ -340,14 +367,18 @@ def advance_checkpoint(shop: str, window_to: int) -> None:
 
 
 def record_results(run: SyncRun, results: dict[str, OrderResult]) -> None:
-	"""Count outcomes; waiting orders are listed with their reasons (and retried by later runs)."""
 	for order_sn, result in results.items():
-		if result.failures:
-			run.add_error(order_sn, "; ".join(failure.label for failure in result.failures))
-		elif result.residual:
-			run.add_note(order_sn, _("booked with a Shopee difference of {0}").format(result.residual))
-		if result.action != "waiting":
-			run.add({"created": "created_count", "updated": "updated"}.get(result.action, "skipped"))
+		record_result(run, order_sn, result)
+
+
+def record_result(run: SyncRun, order_sn: str, result: OrderResult) -> None:
+	"""Count an outcome; a waiting order is listed with its reasons (and retried by later runs)."""
+	if result.failures:
+		run.add_error(order_sn, "; ".join(failure.label for failure in result.failures))
+	elif result.residual:
+		run.add_note(order_sn, _("booked with a Shopee difference of {0}").format(result.residual))
+	if result.action != "waiting":
+		run.add({"created": "created_count", "updated": "updated"}.get(result.action, "skipped"))
 
 
 def publish_progress(user: str, shop: str, done_to: int, start: int, end: int) -> int:

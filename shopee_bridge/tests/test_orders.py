@@ -1,6 +1,8 @@
 import json
+import math
 import random
 import time
+from collections import Counter
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
@@ -8,10 +10,15 @@ from frappe.utils import add_to_date, now_datetime
 from frappe.utils.background_jobs import get_redis_connection_without_auth
 
 from shopee_bridge import api
+from shopee_bridge.client_endpoints import time_windows
 from shopee_bridge.constants import ITEM_MAP, LAST_PUSH_FIELD, ORDER_SN_FIELD, SHOP, SHOP_FIELD
 from shopee_bridge.jobs import schedule
 from shopee_bridge.sandbox.catalogue import UNMAPPED_SKU
+from shopee_bridge.services.order_documents import booked_order_sns
 from shopee_bridge.services.orders import sync_incremental_orders, sync_order
+from shopee_bridge.services.sync_log import sync_start
+from shopee_bridge.services.waiting_orders import due_order_sns
+from shopee_bridge.shop_client import get_settings
 from shopee_bridge.tests.utils import (
 	ESCROW_BATCH,
 	SandboxMixin,
@@ -22,6 +29,7 @@ from shopee_bridge.tests.utils import (
 	configure_shop,
 	delete_shop,
 	expected_total,
+	fewest_order_calls,
 	make_item,
 	make_sales_order,
 	prepare_erpnext_for_sandbox,
@@ -70,7 +78,25 @@ class TestOrderSync(SandboxMixin, FrappeTestCase):
 		frappe.db.rollback()
 		configure_shop(SHOP_ID)
 		save_settings(initial_sync_days=61)
-		cls.first_log = sync_incremental_orders(SHOP_ID)
+		cls.first_sync_fewest_calls = cls.fewest_first_sync_calls()
+		cls.sandbox.reset_counts()
+		cls.first_log = sync_incremental_orders(SHOP_ID, now=cls.first_sync_now)
+		cls.first_sync_calls = cls.sandbox.calls
+		cls.first_checkpoint = frappe.db.get_value(SHOP, SHOP_ID, "orders_synced_until")
+
+	@classmethod
+	def fewest_first_sync_calls(cls) -> tuple[dict, set, list[int]]:
+		"""The first sync's fewest calls and orders to book, and how many orders each window lists."""
+		cls.first_sync_now = int(time.time())
+		start = sync_start(None, get_settings(), cls.first_sync_now)
+		sizes = [
+			len(cls.sandbox.dataset.list_orders(int(SHOP_ID), "update_time", *window, limit=10**9)[0])
+			for window in time_windows(start, cls.first_sync_now)
+		]
+		retried = due_order_sns(SHOP_ID)
+		booked = booked_order_sns(cls.sandbox.dataset.order_sns(int(SHOP_ID)))
+		calls, to_book = fewest_order_calls(cls.sandbox, SHOP_ID, start, cls.first_sync_now, retried, booked)
+		return calls, to_book, sizes
 
 	@classmethod
 	def ensure_every_status(cls):
@@ -316,6 +342,26 @@ class TestOrderSync(SandboxMixin, FrappeTestCase):
 				return
 			time.sleep(0.5)
 		self.fail("the queued order sync did not finish within 120 s (is a bench worker running?)")
+
+	def test_first_sync_fills_detail_and_escrow_calls_across_windows(self):
+		fewest, to_book, sizes = self.first_sync_fewest_calls
+		# several windows of sizes that are not multiples of 50: cutting calls at each window costs more
+		self.assertGreaterEqual(len(sizes), 4, sizes)
+		self.assertGreater(sum(math.ceil(size / 50) for size in sizes), math.ceil(sum(sizes) / 50), sizes)
+		made = Counter(
+			call["path"] for call in self.first_sync_calls if not call["path"].startswith("/api/v2/auth/")
+		)
+		self.assertEqual(dict(made), fewest)
+		escrowed = [
+			order_sn
+			for call in self.first_sync_calls
+			if call["path"] == ESCROW_BATCH
+			for order_sn in call["body"]["order_sn_list"]
+		]
+		self.assertEqual(sorted(escrowed), sorted(to_book))
+		log = frappe.get_doc("Shopee Sync Log", self.first_log)
+		self.assertEqual(log.fetched, sum(sizes))
+		self.assertEqual(self.first_checkpoint, self.first_sync_now)  # every window written
 
 	def test_scheduler_queues_only_shops_due_for_a_sync(self):
 		logs = {"job": "sync_incremental_orders", "shop": SHOP_ID}

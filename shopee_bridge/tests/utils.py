@@ -262,12 +262,47 @@ def bookable_order_sns(sandbox, shop_id, statuses=BOOKABLE_STATUSES) -> list[str
 	dataset, found = sandbox.dataset, []
 	for order_sn in dataset.order_sns(int(shop_id)):
 		index = dataset.index_of(order_sn)
-		if dataset.state(index)[0] not in statuses:
+		if statuses is not None and dataset.state(index)[0] not in statuses:
 			continue
 		lines = dataset.order_detail(index, {"item_list"}).get("item_list") or []
 		if all(UNMAPPED_SKU not in (line.get("model_sku"), line.get("item_sku")) for line in lines):
 			found.append(order_sn)
 	return found
+
+
+ORDER_LIST = "/api/v2/order/get_order_list"
+ORDER_DETAIL = "/api/v2/order/get_order_detail"
+
+
+def fewest_order_calls(sandbox, shop_id, start: int, end: int, retried=(), booked=()) -> tuple[dict, set]:
+	"""The fewest Shopee calls an order sync of [start, end] can make, from the sandbox's own data.
+
+	One list page per 100 orders of each ≤15-day window, one detail call per 50 orders listed or
+	retried, one escrow batch per 50 orders to book (paid, not booked yet, every line mapped).
+	Returns ({path: calls}, the orders to book).
+	"""
+	import math
+
+	from shopee_bridge.client_endpoints import MAX_BATCH, time_windows
+	from shopee_bridge.services.orders import NO_ESCROW_STATUSES
+
+	dataset, pages, listed = sandbox.dataset, 0, set(retried)
+	for window_from, window_to in time_windows(start, end):
+		rows, _ = dataset.list_orders(int(shop_id), "update_time", window_from, window_to, limit=10**9)
+		pages += max(1, math.ceil(len(rows) / 100))
+		listed.update(row["order_sn"] for row in rows)
+	bookable = set(bookable_order_sns(sandbox, shop_id, statuses=None)) - set(booked)
+	to_book = {
+		order_sn
+		for order_sn in listed & bookable
+		if dataset.state(dataset.index_of(order_sn))[0] not in NO_ESCROW_STATUSES
+	}
+	calls = {
+		ORDER_LIST: pages,
+		ORDER_DETAIL: math.ceil(len(listed) / MAX_BATCH),
+		ESCROW_BATCH: math.ceil(len(to_book) / MAX_BATCH),
+	}
+	return {path: count for path, count in calls.items() if count}, to_book
 
 
 def make_account(account_name: str, parent_filters: list[dict], company: str | None = None, **fields) -> str:
