@@ -2,6 +2,7 @@
 
 import frappe
 from frappe import _
+from frappe.utils import get_absolute_url
 from werkzeug.wrappers import Response
 
 from shopee_bridge.clients import ShopeeError
@@ -69,7 +70,7 @@ def oauth_callback(state: str | None = None, code: str | None = None, shop_id: s
 		log_error("Shopee authorization failed", str(e))
 		return _error_page(_("Shopee refused the authorization: {0}").format(e.code or e.message))
 	frappe.local.response["type"] = "redirect"
-	frappe.local.response["location"] = f"/app/shopee-shop/{shop}?shopee_connected=1"
+	frappe.local.response["location"] = f"{get_absolute_url(SHOP, shop)}?shopee_connected=1"
 
 
 def _error_page(message: str, title: str | None = None, http_status_code: int = 400):

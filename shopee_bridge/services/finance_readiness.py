@@ -108,7 +108,7 @@ def missing_bank_gap(shop, currency: str) -> dict:
 		" then set it on the shop (Accounts section)"
 	).format(shop.name, currency)
 	query = urlencode({"is_company_account": 1, "company": shop.company or ""})
-	return _gap("bank_account", shop, message, f"/app/bank-account/new?{query}")
+	return _gap("bank_account", shop, message, f"{get_absolute_url('Bank Account', 'new')}?{query}")
 
 
 def difference_gap(shop) -> dict | None:

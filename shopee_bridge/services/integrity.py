@@ -14,7 +14,7 @@ from collections import Counter
 from datetime import timedelta
 
 import frappe
-from frappe.utils import escape_html, get_datetime, getdate, now_datetime
+from frappe.utils import escape_html, get_absolute_url, get_datetime, getdate, now_datetime
 
 from shopee_bridge.client_endpoints import MAX_BATCH, chunked, time_windows
 from shopee_bridge.constants import (
@@ -353,6 +353,8 @@ def _escrow_mismatches(client, order_sns: list[str], counts: Counter) -> list:
 					str(owed),
 				)
 			)
+		else:
+			counts["settled"] += 1
 		if paid:
 			counts["paid"] += 1
 			if quantize(invoice.outstanding_amount, invoice.currency) != 0:
@@ -370,20 +372,24 @@ def _escrow_mismatches(client, order_sns: list[str], counts: Counter) -> list:
 
 
 def _owed_for_invoice(invoice) -> float:
-	"""The invoice less its credit notes and the settlement entries' credits: what Shopee owes for it."""
-	credited = frappe.db.sql(
-		"""select coalesce(sum(grand_total), 0) from `tabSales Invoice`
-		where return_against = %s and docstatus = 1 and is_return = 1""",
-		invoice.name,
-	)[0][0]
+	"""The invoice less its credit notes and the settlement entries' credits: what Shopee owes for it.
+
+	A credit note that keeps its own outstanding is allocated to the invoice by a settlement entry
+	(debit on the note, credit on the invoice): counted on both, that allocation nets to nothing."""
+	notes = frappe.get_all(
+		"Sales Invoice",
+		filters={"return_against": invoice.name, "docstatus": 1, "is_return": 1},
+		fields=["name", "grand_total"],
+	)
+	credited = sum(float(note.grand_total) for note in notes)
 	settled = frappe.db.sql(
 		"""select coalesce(sum(jea.credit_in_account_currency - jea.debit_in_account_currency), 0)
 		from `tabJournal Entry Account` jea join `tabJournal Entry` je on je.name = jea.parent
 		where je.docstatus = 1 and je.shopee_entry_key like 'settle:%%' and jea.reference_type = 'Sales Invoice'
-		and jea.reference_name = %s""",
-		invoice.name,
+		and jea.reference_name in %s""",
+		(tuple([invoice.name, *(note.name for note in notes)]),),
 	)[0][0]
-	return float(invoice.grand_total) + float(credited) - float(settled)
+	return float(invoice.grand_total) + credited - float(settled)
 
 
 def wallet_section(shop: str, client, start: int, end: int) -> tuple[dict, list]:
@@ -410,6 +416,7 @@ def wallet_section(shop: str, client, start: int, end: int) -> tuple[dict, list]
 						stored.amount,
 					)
 				)
+			counts["booked"] += stored.booking_status == "Booked"
 			if stored.booking_status in ("Pending", "Waiting"):
 				mismatches.append(
 					_mismatch(
@@ -527,8 +534,8 @@ def render_html(report: dict) -> bytes:
 def _link(mismatch: dict) -> str:
 	if not mismatch.get("name"):
 		return ""
-	slug = frappe.scrub(mismatch["doctype"]).replace("_", "-")
-	return f'<a href="/app/{slug}/{escape_html(mismatch["name"])}">{escape_html(mismatch["name"])}</a>'
+	url = get_absolute_url(mismatch["doctype"], mismatch["name"])
+	return f'<a href="{escape_html(url)}">{escape_html(mismatch["name"])}</a>'
 
 
 def attach_files(doc, report: dict) -> None:

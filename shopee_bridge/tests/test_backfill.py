@@ -8,9 +8,9 @@ import sys
 import time
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, add_to_date, get_datetime, getdate, now_datetime
 
+from shopee_bridge.compat import IntegrationTestCase
 from shopee_bridge.constants import (
 	BACKFILL,
 	ORDER_SN_FIELD,
@@ -57,7 +57,7 @@ def ensure_fiscal_year(year: int) -> None:
 		).insert(ignore_permissions=True)
 
 
-class TestBackfill(SandboxMixin, FrappeTestCase):
+class TestBackfill(SandboxMixin, IntegrationTestCase):
 	sandbox_orders = 120
 	sandbox_days = 365
 	sandbox_shops = [
@@ -197,7 +197,7 @@ COUNTED = (
 )
 
 
-class TestBackfillEveryKind(SandboxMixin, FrappeTestCase):
+class TestBackfillEveryKind(SandboxMixin, IntegrationTestCase):
 	"""Orders, returns, escrow and wallet of a harsh quarter, backfilled twice: everything once."""
 
 	sandbox_orders = 60

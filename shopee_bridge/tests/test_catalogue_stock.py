@@ -16,9 +16,9 @@ import time
 
 import frappe
 from erpnext.selling.doctype.sales_order.sales_order import make_delivery_note
-from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_to_date, now_datetime
 
+from shopee_bridge.compat import IntegrationTestCase
 from shopee_bridge.constants import ITEM_MAP, SHOP, SYNC_LOG
 from shopee_bridge.jobs import schedule
 from shopee_bridge.jobs import stock as stock_jobs
@@ -102,7 +102,7 @@ def stock_entry(purpose: str, warehouse: str, quantities: dict[str, float]) -> s
 	return entry.name
 
 
-class TestCatalogueStock(SandboxMixin, FrappeTestCase):
+class TestCatalogueStock(SandboxMixin, IntegrationTestCase):
 	sandbox_shops = SHOPS
 	sandbox_orders = 10
 

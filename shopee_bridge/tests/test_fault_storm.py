@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 
 import frappe
 import requests
-from frappe.tests.utils import FrappeTestCase
+from frappe.query_builder.functions import Count
 from frappe.utils import add_days, getdate, now_datetime
 
 from shopee_bridge.auth import push_signature
 from shopee_bridge.clients import ShopeeError
+from shopee_bridge.compat import IntegrationTestCase
 from shopee_bridge.constants import INBOX, ORDER_SN_FIELD, SHOP_FIELD, WAITING_ORDER
 from shopee_bridge.jobs.process_webhook import retry_due
 from shopee_bridge.services import integrity
@@ -114,16 +115,11 @@ def push_storm(sandbox, shop: str, pushes: int, seed: int, base_url: str, thread
 def inbox_counts(since, push_code: int | None = 3) -> dict:
 	"""Inbox rows created since `since` by status (of one push code, or of all with None)."""
 	frappe.db.rollback()
-	filters = {"creation": [">=", since]}
+	inbox = frappe.qb.DocType(INBOX)
+	query = frappe.qb.from_(inbox).select(inbox.status, Count(inbox.name)).where(inbox.creation >= since)
 	if push_code is not None:
-		filters["push_code"] = push_code
-	rows = frappe.get_all(
-		INBOX,
-		filters=filters,
-		fields=["status", "count(name) as total"],
-		group_by="status",
-	)
-	return {row.status: row.total for row in rows}
+		query = query.where(inbox.push_code == push_code)
+	return dict(query.groupby(inbox.status).run())
 
 
 def wait_for_inbox(since, expected: int, settled: tuple, timeout: float) -> dict:
@@ -180,7 +176,7 @@ def end_state_problems(shop: str, days: int) -> dict:
 	return {name: value for name, value in problems.items() if value}
 
 
-class TestFaultStorm(SandboxMixin, FrappeTestCase):
+class TestFaultStorm(SandboxMixin, IntegrationTestCase):
 	maxDiff = None
 	sandbox_orders = 80
 	sandbox_days = 20

@@ -10,34 +10,39 @@ the escrow (ESCROW_VERIFIED_MINUS), adjustments that take back more than the esc
 Checked: every final invoice explained term by term down to Shopee's escrow with zero remainder, every
 escrow settled (zero: no payment; below zero: the wallet's MINUS rows paid against it), Σ escrow = Σ
 wallet releases = Σ payments, Σ withdrawals = Σ bank deposits, every withdrawal reconciled, and a run
-after the late events that changes nothing.
+after the late events that changes nothing. Each shop is set up for finance only through the readiness
+check, as a seller does it, and the integrity report over the month is Clean.
 """
 
 import random
 from decimal import Decimal
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, flt, nowdate
 
 from shopee_bridge import api
+from shopee_bridge.compat import IntegrationTestCase
 from shopee_bridge.constants import (
+	INTEGRITY_REPORT,
 	ORDER_SN_FIELD,
 	PAYOUT_MATCH,
 	SETTLEMENT,
+	SHOP,
 	WALLET_TRANSACTION,
 	WITHDRAWAL,
 )
+from shopee_bridge.jobs.schedule import run_shop_job
 from shopee_bridge.mappers import finance as terms
 from shopee_bridge.sandbox.catalogue import UNMAPPED_PRODUCT
 from shopee_bridge.sandbox.finance import ZERO_ESCROW
+from shopee_bridge.services import integrity
 from shopee_bridge.services.finance import sync_finance
 from shopee_bridge.services.orders import sync_incremental_orders
 from shopee_bridge.tests.finance_utils import (
 	completed_orders,
 	make_credit_note,
-	payout_bank_account,
 	pick_seed,
+	set_up_through_the_check,
 	wallet_rows,
 )
 from shopee_bridge.tests.utils import (
@@ -47,7 +52,6 @@ from shopee_bridge.tests.utils import (
 	clerk_user,
 	configure_shop,
 	delete_shop,
-	difference_account,
 	make_item,
 	map_listing,
 	prepare_erpnext_for_sandbox,
@@ -67,9 +71,11 @@ SHOPS = [
 	},
 ]
 DOCTYPES = ("Journal Entry", "Payment Entry", "Bank Transaction", SETTLEMENT, WITHDRAWAL, PAYOUT_MATCH)
+EVERY_GAP = {"wallet_account", "fee_accounts", "bank_account", "shopee_difference_account"}
+MONTH_DAYS = 62  # the sandbox's orders, returns and wallet rows all fall in the last 61 days
 
 
-class TestFinanceMonth(SandboxMixin, FrappeTestCase):
+class TestFinanceMonth(SandboxMixin, IntegrationTestCase):
 	sandbox_orders = 64
 	sandbox_shops = SHOPS
 	sandbox_harsh = True
@@ -86,8 +92,7 @@ class TestFinanceMonth(SandboxMixin, FrappeTestCase):
 		cls.sandbox_seed = pick_seed(cls.sandbox_orders, SHOPS)
 		cls.start_sandbox()
 		cls.shops = [str(shop["shop_id"]) for shop in SHOPS]
-		for shop, spec in zip(cls.shops, SHOPS, strict=True):
-			cls.connect(shop, spec["currency"])
+		cls.gaps = {shop: cls.connect(shop) for shop in cls.shops}
 		save_settings(initial_sync_days=61, auto_create_items=1, auto_item_valuation_percent=60)
 		for shop in cls.shops:
 			sync_incremental_orders(shop)
@@ -95,25 +100,25 @@ class TestFinanceMonth(SandboxMixin, FrappeTestCase):
 		cls.first = {shop: sync_finance(shop) for shop in cls.shops}
 		cls.late = cls.late_events()
 		cls.second = {shop: sync_finance(shop) for shop in cls.shops}
+		cls.integrity = {shop: cls.month_report(shop) for shop in cls.shops}
 
 	@classmethod
-	def connect(cls, shop: str, currency: str):
+	def connect(cls, shop: str) -> list[dict]:
+		"""A connected shop with no finance account, set up only as the readiness check asks; its gaps."""
 		delete_shop(shop)
 		authorize_shop(cls.sandbox, shop)
 		frappe.db.rollback()
-		configure_shop(shop)
-		frappe.db.set_value(
-			"Shopee Shop",
-			shop,
-			{
-				"shopee_difference_account": difference_account(),
-				"bank_account": payout_bank_account(currency),
-			},
-		)
+		configure_shop(shop)  # the orders' receivable: not finance, the check does not ask for it
 		map_listing(
 			shop, UNMAPPED_PRODUCT["item_id"], 0, make_item("FIN-MYSTERY-BOX"), UNMAPPED_PRODUCT["item_sku"]
 		)
 		frappe.db.commit()  # nosemgrep: the runs below commit per unit of work, as a real run does
+		return set_up_through_the_check(shop)
+
+	@classmethod
+	def month_report(cls, shop: str) -> str:
+		"""The integrity report over the month, made as the queued job makes it (here, synchronously)."""
+		return run_shop_job("integrity", shop, date_from=add_days(nowdate(), -MONTH_DAYS), date_to=nowdate())
 
 	@classmethod
 	def credit_refunds(cls) -> dict:
@@ -484,6 +489,68 @@ class TestFinanceMonth(SandboxMixin, FrappeTestCase):
 			)
 		self.assertEqual(counts, {doctype: frappe.db.count(doctype) for doctype in DOCTYPES})
 		self.assertEqual(versions, frappe.db.count("Version"))
+
+	def test_the_shops_were_set_up_only_through_the_readiness_check(self):
+		for shop in self.shops:
+			self.assertEqual({gap["field"] for gap in self.gaps[shop]}, EVERY_GAP, shop)
+			self.assertEqual(api.check_finance_setup(shop), [], shop)
+			doc = frappe.get_doc(SHOP, shop)
+			bank_gl = frappe.db.get_value("Bank Account", doc.bank_account, "account")
+			currency = frappe.db.get_value("Account", doc.wallet_account, "account_currency")
+			self.assertEqual(currency, doc.currency, shop)
+			self.assertEqual(frappe.db.get_value("Account", bank_gl, "account_currency"), currency, shop)
+
+	def test_the_months_integrity_report_is_clean(self):
+		for shop in self.shops:
+			name = self.integrity[shop]
+			report = integrity.load_json(name)
+			self.assertEqual(report["mismatches"], [], shop)
+			self.assertEqual(
+				frappe.db.get_value(INTEGRITY_REPORT, name, ["status", "mismatch_count"]), ("Clean", 0)
+			)
+			self.assertTrue(integrity.verify(name)["intact"], shop)
+			escrow, wallet = report["sections"]["escrow"], report["sections"]["wallet"]
+			completed = [sn for sn in self.final_orders() if self.shop_of(sn) == shop]
+			released = [sn for sn in self.released_orders() if self.shop_of(sn) == shop]
+			self.assertEqual(
+				(escrow["completed and invoiced"], escrow["settled"], escrow.get("paid", 0)),
+				(len(completed), len(completed), len(released)),
+				shop,
+			)
+			rows = wallet_rows(self.sandbox.dataset, int(shop))
+			withdrawn = {
+				row["withdrawal_id"] for row in rows if row["transaction_type"] == "WITHDRAWAL_COMPLETED"
+			}
+			shopee_rows = sum(count for key, count in wallet.items() if key.startswith("shopee "))
+			self.assertEqual((shopee_rows, wallet["booked"]), (len(rows), len(rows)), shop)
+			self.assertEqual(
+				(
+					wallet["withdrawals completed"],
+					wallet["withdrawals reconciled"],
+					wallet["reconciled share %"],
+				),
+				(len(withdrawn), len(withdrawn), 100.0),
+				shop,
+			)
+			zero, negative = self.settled_endings(completed)
+			print(
+				f"\nfinance month: shop {shop} ({frappe.db.get_value(SHOP, shop, 'currency')}) integrity"
+				f" Clean: {escrow['settled']} of {len(completed)} escrows settled ({zero} zero,"
+				f" {negative} negative), {wallet['booked']} of {len(rows)} wallet rows booked,"
+				f" {wallet['withdrawals reconciled']} of {len(withdrawn)} completed withdrawals reconciled"
+			)
+		self.assertTrue(all(self.settled_endings(self.final_orders())))
+
+	def settled_endings(self, order_sns) -> tuple[int, int]:
+		"""How many of the orders ended at a zero and at a negative escrow, with their settlement Released."""
+		finals = self.final_orders()
+		released = set(
+			frappe.get_all(
+				SETTLEMENT, filters={"name": ["in", list(order_sns)], "status": "Released"}, pluck="name"
+			)
+		)
+		escrows = [cents(finals[sn]["escrow_amount_after_adjustment"]) for sn in order_sns if sn in released]
+		return sum(escrow == 0 for escrow in escrows), sum(escrow < 0 for escrow in escrows)
 
 	def test_report_adds_up(self):
 		from shopee_bridge.shopee_bridge.report.shopee_payout_reconciliation.shopee_payout_reconciliation import (

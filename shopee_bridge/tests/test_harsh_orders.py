@@ -8,9 +8,9 @@ first sync. Auto-create Items is on and negative stock is allowed, as in a new s
 import random
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
 from frappe.utils import flt
 
+from shopee_bridge.compat import IntegrationTestCase
 from shopee_bridge.constants import ITEM_MAP, ORDER_INCOME, ORDER_SN_FIELD, WAITING_ORDER
 from shopee_bridge.sandbox.catalogue import UNMAPPED_PRODUCT
 from shopee_bridge.services.orders import sync_incremental_orders
@@ -56,7 +56,7 @@ DELIVERED = {"SHIPPED", "TO_CONFIRM_RECEIVE", "COMPLETED", "TO_RETURN"}
 INVOICED = {"COMPLETED", "TO_RETURN"}
 
 
-class TestHarshShops(SandboxMixin, FrappeTestCase):
+class TestHarshShops(SandboxMixin, IntegrationTestCase):
 	sandbox_orders = 400
 	sandbox_shops = SHOPS
 	sandbox_harsh = True

@@ -1,7 +1,7 @@
 import frappe
-from frappe.tests.utils import FrappeTestCase
 
 from shopee_bridge import install
+from shopee_bridge.compat import IntegrationTestCase
 from shopee_bridge.constants import MANAGER_ROLE, ORDER_SN_FIELD, SETTINGS, WORKSPACE
 from shopee_bridge.tests.utils import make_item, make_sales_order, new_order_sn
 
@@ -34,7 +34,7 @@ def unique_indexes(table: str, column: str) -> list:
 	)
 
 
-class TestInstall(FrappeTestCase):
+class TestInstall(IntegrationTestCase):
 	def test_setup_twice_changes_nothing(self):
 		install.setup()
 		before = shopee_custom_fields()
@@ -81,7 +81,7 @@ class TestInstall(FrappeTestCase):
 		self.assertIn("/api/method/shopee_bridge.api.connect_shop_redirect", [s.url for s in shortcuts])
 
 
-class TestOrderSnOnDocuments(FrappeTestCase):
+class TestOrderSnOnDocuments(IntegrationTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()

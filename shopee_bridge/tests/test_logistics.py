@@ -7,10 +7,10 @@ import time
 from collections import Counter
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
 from pypdf import PdfReader
 
 from shopee_bridge import api
+from shopee_bridge.compat import IntegrationTestCase
 from shopee_bridge.constants import (
 	CARRIER_FIELD,
 	INBOX,
@@ -62,7 +62,7 @@ def shippable_orders(dataset) -> list[tuple[str, int]]:
 	return found
 
 
-class LogisticsTestCase(SandboxMixin, FrappeTestCase):
+class LogisticsTestCase(SandboxMixin, IntegrationTestCase):
 	orders_needed: dict[int, int] = {}
 	sandbox_orders = 60
 	sandbox_shops = [

@@ -2,11 +2,11 @@ import json
 
 import frappe
 import requests
-from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_to_date, now_datetime
 from frappe.utils.password import get_decrypted_password
 
 from shopee_bridge.api import connect_to_shopee, test_shopee_connection
+from shopee_bridge.compat import IntegrationTestCase
 from shopee_bridge.constants import OAUTH_STATE, SHOP
 from shopee_bridge.jobs.tokens import refresh_expiring_tokens
 from shopee_bridge.tests.utils import SandboxMixin, authorize_shop, clerk_user, delete_shop, web_headers
@@ -14,7 +14,7 @@ from shopee_bridge.tests.utils import SandboxMixin, authorize_shop, clerk_user, 
 SHOP_ID = "600001"
 
 
-class TestShopAuthorization(SandboxMixin, FrappeTestCase):
+class TestShopAuthorization(SandboxMixin, IntegrationTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()

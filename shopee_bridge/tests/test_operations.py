@@ -5,9 +5,9 @@ import random
 import time
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
-from frappe.utils import add_days, getdate
+from frappe.utils import add_days, get_absolute_url, getdate
 
+from shopee_bridge.compat import IntegrationTestCase
 from shopee_bridge.constants import INTEGRITY_REPORT, ORDER_SN_FIELD, SHOP
 from shopee_bridge.jobs import schedule
 from shopee_bridge.services import integrity
@@ -26,7 +26,7 @@ from shopee_bridge.tests.utils import (
 SHOP_ID = "610005"
 
 
-class TestOperations(SandboxMixin, FrappeTestCase):
+class TestOperations(SandboxMixin, IntegrationTestCase):
 	sandbox_orders = 60
 	sandbox_shops = [
 		{"shop_id": int(SHOP_ID), "shop_name": "Operations Shop SG", "region": "SG", "currency": "SGD"}
@@ -97,7 +97,7 @@ class TestOperations(SandboxMixin, FrappeTestCase):
 		)
 		self.assertEqual(frappe.db.get_value(INTEGRITY_REPORT, name, "status"), "Mismatches")
 		html = integrity.file_bytes(frappe.db.get_value(INTEGRITY_REPORT, name, "html_file")).decode()
-		self.assertIn(f'href="/app/sales-order/{relabelled}"', html)
+		self.assertIn(f'href="{get_absolute_url("Sales Order", relabelled)}"', html)
 
 		json_url = frappe.db.get_value(INTEGRITY_REPORT, name, "json_file")
 		file = frappe.get_doc("File", {"file_url": json_url})

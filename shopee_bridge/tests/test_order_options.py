@@ -1,8 +1,8 @@
 import random
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
 
+from shopee_bridge.compat import IntegrationTestCase
 from shopee_bridge.constants import ORDER_SN_FIELD
 from shopee_bridge.services.orders import OrderSync, sync_incremental_orders, sync_order
 from shopee_bridge.tests.utils import (
@@ -58,7 +58,7 @@ def inclusive_gst_template() -> str:
 	return name
 
 
-class TestOrderBookingOptions(SandboxMixin, FrappeTestCase):
+class TestOrderBookingOptions(SandboxMixin, IntegrationTestCase):
 	"""Shipping booked as an Item line, and the shop's (inclusive) tax template applied."""
 
 	sandbox_orders = 30

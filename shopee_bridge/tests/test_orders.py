@@ -5,12 +5,12 @@ import time
 from collections import Counter
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_to_date, now_datetime
 from frappe.utils.background_jobs import get_redis_connection_without_auth
 
 from shopee_bridge import api
 from shopee_bridge.client_endpoints import time_windows
+from shopee_bridge.compat import IntegrationTestCase
 from shopee_bridge.constants import ITEM_MAP, LAST_PUSH_FIELD, ORDER_SN_FIELD, SHOP, SHOP_FIELD
 from shopee_bridge.jobs import schedule
 from shopee_bridge.sandbox.catalogue import UNMAPPED_SKU
@@ -63,7 +63,7 @@ def drain(pubsub) -> list[str]:
 	return messages
 
 
-class TestOrderSync(SandboxMixin, FrappeTestCase):
+class TestOrderSync(SandboxMixin, IntegrationTestCase):
 	sandbox_orders = 240
 
 	@classmethod

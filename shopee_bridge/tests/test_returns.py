@@ -6,10 +6,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
 from frappe.utils import flt
 
 from shopee_bridge import api
+from shopee_bridge.compat import IntegrationTestCase
 from shopee_bridge.constants import INBOX, ITEM_MAP, ORDER_SN_FIELD, RETURN, RETURN_SN_FIELD, SYNC_LOG
 from shopee_bridge.sandbox import returns_api
 from shopee_bridge.sandbox.catalogue import UNMAPPED_SKU
@@ -37,7 +37,7 @@ WEBHOOK = "/api/method/shopee_bridge.api.webhook_live"
 SCENARIOS = ("full", "offer", "ask", "goods", "uninvoiced", "dispute_lost", "dispute_won", "goods_early")
 
 
-class TestReturns(SandboxMixin, FrappeTestCase):
+class TestReturns(SandboxMixin, IntegrationTestCase):
 	sandbox_orders = 50
 	sandbox_shops = [
 		{"shop_id": int(SHOP_ID), "shop_name": "Returns Shop SG", "region": "SG", "currency": "SGD"}

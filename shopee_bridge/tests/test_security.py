@@ -9,9 +9,9 @@ import time
 
 import frappe
 import requests
-from frappe.tests.utils import FrappeTestCase
 
 from shopee_bridge.auth import push_signature
+from shopee_bridge.compat import IntegrationTestCase
 from shopee_bridge.constants import MANAGER_ROLE, MODULE, OAUTH_STATE
 from shopee_bridge.services.orders import sync_incremental_orders
 from shopee_bridge.tests.utils import (
@@ -70,7 +70,7 @@ def dummy_arguments(fn) -> dict:
 	}
 
 
-class TestPermissions(FrappeTestCase):
+class TestPermissions(IntegrationTestCase):
 	def tearDown(self):
 		frappe.set_user("Administrator")
 
@@ -124,7 +124,7 @@ class TestPermissions(FrappeTestCase):
 				self.assertEqual(roles, {MANAGER_ROLE, "System Manager"}, doctype)
 
 
-class TestNoSecretLeaves(SandboxMixin, FrappeTestCase):
+class TestNoSecretLeaves(SandboxMixin, IntegrationTestCase):
 	"""A full sandbox run (OAuth, refresh, sync, pushes, failures), then every trace is searched."""
 
 	sandbox_orders = 40

@@ -3,8 +3,8 @@
 import subprocess
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
 
+from shopee_bridge.compat import IntegrationTestCase
 from shopee_bridge.shop_client import SETTINGS_CACHE_KEY, get_settings
 from shopee_bridge.tests.utils import in_subprocess, save_settings
 
@@ -19,7 +19,7 @@ frappe.destroy()
 """
 
 
-class TestSettingsAfterASave(FrappeTestCase):
+class TestSettingsAfterASave(IntegrationTestCase):
 	def setUp(self):
 		settings = get_settings()
 		self.before = settings.api_base_url

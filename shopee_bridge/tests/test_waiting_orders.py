@@ -3,10 +3,10 @@
 import random
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, getdate
 
 from shopee_bridge import api
+from shopee_bridge.compat import IntegrationTestCase
 from shopee_bridge.constants import ITEM_MAP, ORDER_SN_FIELD, WAITING_ORDER
 from shopee_bridge.jobs.orders import retry_waiting_orders
 from shopee_bridge.services.orders import sync_incremental_orders, sync_order, sync_orders
@@ -31,7 +31,7 @@ from shopee_bridge.tests.utils import (
 SHOP_ID = "610003"
 
 
-class TestWaitingOrders(SandboxMixin, FrappeTestCase):
+class TestWaitingOrders(SandboxMixin, IntegrationTestCase):
 	sandbox_orders = 120
 	sandbox_shops = [
 		{"shop_id": int(SHOP_ID), "shop_name": "Waiting Shop SG", "region": "SG", "currency": "SGD"}

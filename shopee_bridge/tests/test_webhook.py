@@ -4,10 +4,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import frappe
 import requests
-from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_to_date, get_datetime, now_datetime
 
 from shopee_bridge.auth import push_signature
+from shopee_bridge.compat import IntegrationTestCase
 from shopee_bridge.constants import INBOX, LAST_PUSH_FIELD, ORDER_SN_FIELD, PUSH_CODES
 from shopee_bridge.jobs import process_webhook
 from shopee_bridge.tests.utils import (
@@ -31,7 +31,7 @@ LATE_SHOP_ID = "600002"
 ENDPOINT = "/api/method/shopee_bridge.api.webhook_live"
 
 
-class WebhookTestCase(SandboxMixin, FrappeTestCase):
+class WebhookTestCase(SandboxMixin, IntegrationTestCase):
 	sandbox_shops = [
 		{"shop_id": int(SHOP_ID), "shop_name": "Sandbox Shop SG", "region": "SG", "currency": "SGD"},
 		{"shop_id": int(LATE_SHOP_ID), "shop_name": "Sandbox Shop MY", "region": "MY", "currency": "MYR"},

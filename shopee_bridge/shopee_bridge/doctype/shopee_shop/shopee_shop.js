@@ -198,7 +198,7 @@ function finance_gaps_html(gaps) {
 function bind_finance_fixes(frm, $wrapper) {
 	$wrapper.find("a.shopee-finance-fix").on("click", (event) => {
 		const route = event.currentTarget.getAttribute("href");
-		if (route.split("#")[0] !== `/app/shopee-shop/${encodeURIComponent(frm.doc.name)}`) return;
+		if (route.split("#")[0] !== frappe.utils.get_form_link(frm.doctype, frm.doc.name)) return;
 		event.preventDefault();
 		frappe.hide_msgprint();
 		frm.scroll_to_field(event.currentTarget.dataset.field);
@@ -254,7 +254,7 @@ function show_sync_results(frm) {
 		const counts = __("fetched {0}, created {1}, updated {2}, skipped {3}, failed {4}", [
 			data.fetched, data.created_count, data.updated, data.skipped, data.failed,
 		]);
-		const link = `<a href="/app/shopee-sync-log/${encodeURIComponent(data.log)}">${frappe.utils.escape_html(data.log)}</a>`;
+		const link = `<a href="${frappe.utils.get_form_link("Shopee Sync Log", data.log)}">${frappe.utils.escape_html(data.log)}</a>`;
 		frappe.msgprint({
 			title: __("{0}: {1}", [what, __(data.status)]),
 			indicator: { Success: "green", Partial: "orange" }[data.status] || "red",

@@ -2,6 +2,8 @@
 
 import frappe
 from frappe import _
+from frappe.query_builder import Order
+from frappe.query_builder.functions import Count, Max
 
 from shopee_bridge.constants import INBOX, SHOP, SYNC_LOG, WAITING_ORDER
 
@@ -67,18 +69,34 @@ def columns(jobs: list[str]) -> list[dict]:
 def row(shop, jobs: list[str]) -> dict:
 	values = dict(shop, shop=shop.name)
 	for job in jobs:
-		values[f"last_{job}"] = frappe.db.get_value(
-			SYNC_LOG, {"shop": shop.name, "job": job, "status": ["in", FINISHED]}, "max(ended_at)"
-		)
+		values[f"last_{job}"] = last_finished_run(shop.name, job)
 	for status in INBOX_STATUSES:
 		values[f"inbox_{status.lower()}"] = frappe.db.count(INBOX, {"shop_id": shop.name, "status": status})
-	reasons = frappe.get_all(
-		WAITING_ORDER,
-		filters={"shop": shop.name},
-		fields=["reason_code", "count(name) as orders"],
-		group_by="reason_code",
-		order_by="orders desc",
-	)
+	reasons = waiting_by_reason(shop.name)
 	values["waiting"] = sum(reason.orders for reason in reasons)
 	values["top_reason"] = reasons[0].reason_code if reasons else None
 	return values
+
+
+def last_finished_run(shop: str, job: str):
+	log = frappe.qb.DocType(SYNC_LOG)
+	query = (
+		frappe.qb.from_(log)
+		.select(Max(log.ended_at))
+		.where((log.shop == shop) & (log.job == job) & log.status.isin(FINISHED))
+	)
+	return query.run()[0][0]
+
+
+def waiting_by_reason(shop: str) -> list[dict]:
+	"""Waiting orders per reason code, the commonest first."""
+	waiting = frappe.qb.DocType(WAITING_ORDER)
+	orders = Count(waiting.name).as_("orders")
+	query = (
+		frappe.qb.from_(waiting)
+		.select(waiting.reason_code, orders)
+		.where(waiting.shop == shop)
+		.groupby(waiting.reason_code)
+		.orderby(orders, order=Order.desc)
+	)
+	return query.run(as_dict=True)
