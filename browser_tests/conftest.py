@@ -21,6 +21,8 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 DEFAULT_TIMEOUT_MS = 30_000
+# Desk's routes: /app/... on Frappe v15, /desk/... on v16 (where /app/... redirects there)
+DESK_PATH = r"/(?:app|desk)"
 JOB_TIMEOUT_S = 300
 
 

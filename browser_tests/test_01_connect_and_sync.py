@@ -2,7 +2,7 @@
 
 import re
 
-from conftest import Desk, Site, wait_until
+from conftest import DESK_PATH, Desk, Site, wait_until
 from playwright.sync_api import expect
 
 COUNTS = re.compile(r"fetched (\d+), created (\d+), updated (\d+), skipped (\d+), failed (\d+)")
@@ -15,7 +15,7 @@ def test_login_page_lands_in_desk(browser, site: Site):
 	page.fill("#login_email", site.manager["usr"])
 	page.fill("#login_password", site.manager["pwd"])
 	page.locator(".btn-login:visible").first.click()
-	page.wait_for_url(re.compile(r"/app(/|$)"))
+	page.wait_for_url(re.compile(DESK_PATH + r"(/|$)"))
 	page.wait_for_function("() => window.frappe && frappe.session && frappe.session.user !== 'Guest'")
 	assert page.evaluate("frappe.session.user") == site.manager["usr"]
 	page.screenshot(path=str(site.output / "01-login.png"))
@@ -27,7 +27,7 @@ def authorize_in_sandbox(desk: Desk, page, shop_id: str) -> None:
 	expect(page.get_by_role("button", name="Confirm Authorization")).to_be_visible()
 	page.check(f"input[name=sandbox_shop_id][value='{shop_id}']")
 	page.get_by_role("button", name="Confirm Authorization").click()
-	page.wait_for_url(re.compile(rf"/app/shopee-shop/{shop_id}\?shopee_connected=1"))
+	page.wait_for_url(re.compile(DESK_PATH + rf"/shopee-shop/{shop_id}\?shopee_connected=1"))
 
 
 def expect_connected(desk: Desk, page, shop_id: str) -> None:

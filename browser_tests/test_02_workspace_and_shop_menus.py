@@ -3,7 +3,7 @@
 import json
 import re
 
-from conftest import Desk, wait_until
+from conftest import DESK_PATH, Desk, wait_until
 from playwright.sync_api import Page, expect
 
 CARDS = ("Shopee Orders Today", "Shopee Revenue This Month", "Shopee Orders Waiting", "Shopee Pushes Failed")
@@ -146,7 +146,7 @@ def an_item_to_sell_it_as(desk: Desk) -> str:
 def map_the_listing(desk: Desk, waiting: dict, item_code: str) -> None:
 	"""From the waiting order's Map Listings button: the shop's unmapped rows; map the one it names."""
 	desk.click_button("Map Listings")
-	desk.page.wait_for_url(re.compile(r"/app/shopee-item-map"))
+	desk.page.wait_for_url(re.compile(DESK_PATH + "/shopee-item-map"))
 	rows = desk.get_list("Shopee Item Map", {"shop": waiting["shop"], "sku": UNMAPPED_SKU}, fields=("name",))
 	if rows:
 		desk.page.locator(f".list-row-container a[data-name='{rows[0]['name']}']").first.click()
@@ -299,7 +299,7 @@ def test_set_up_finance_accounts_fills_the_shop(manager: Desk, shops):
 def test_payout_reconciliation_opens_for_the_shop(manager: Desk, shops):
 	page = manager.open_form("Shopee Shop", shops[0])
 	manager.menu("Finance", "Payout Reconciliation")
-	page.wait_for_url(re.compile(r"/app/query-report/Shopee(%20| )Payout(%20| )Reconciliation"))
+	page.wait_for_url(re.compile(DESK_PATH + "/query-report/Shopee(%20| )Payout(%20| )Reconciliation"))
 	page.wait_for_function(
 		"(shop) => frappe.query_report && frappe.query_report.report_name === 'Shopee Payout Reconciliation'"
 		" && frappe.query_report.get_filter_value('shop') === shop",
@@ -397,7 +397,7 @@ def test_reconcile_stock_compares_the_shop(manager: Desk, shops):
 def test_item_map_lists_the_shop_rows(manager: Desk, shops):
 	page = manager.open_form("Shopee Shop", shops[0])
 	manager.menu("Catalogue & Stock", "Item Map")
-	page.wait_for_url(re.compile(rf"/app/shopee-item-map\?shop={shops[0]}"))
+	page.wait_for_url(re.compile(DESK_PATH + rf"/shopee-item-map\?shop={shops[0]}"))
 	checkboxes = page.locator(".result .list-row-checkbox[data-name]")
 	expect(checkboxes.first).to_be_visible()
 	names = [box.get_attribute("data-name") for box in checkboxes.all()]
