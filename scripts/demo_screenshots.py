@@ -36,12 +36,19 @@ def wait_for_desk(page) -> None:
 
 
 def wait_for_charts(page, answered: list) -> None:
-	"""Dashboard charts draw an empty frame first, then their data a few seconds later: wait until
-	every chart's data has come back and had a moment to draw."""
-	charts = page.locator(".dashboard-widget-box svg.frappe-chart").count()
+	"""Dashboard charts and number cards load after the page (charts draw an empty frame first): wait
+	until every chart's data has come back and drawn, and no card still says Loading."""
+	page.wait_for_selector(".dashboard-widget-box", timeout=CHART_TIMEOUT_MS)
+	charts = page.locator(".dashboard-widget-box").count()
 	deadline = time.monotonic() + CHART_TIMEOUT_MS / 1000
 	while len(answered) < charts and time.monotonic() < deadline:
 		page.wait_for_timeout(250)
+	page.wait_for_function(
+		"(n) => document.querySelectorAll('.dashboard-widget-box svg.frappe-chart').length >= n"
+		" && ![...document.querySelectorAll('.number-widget-box')].some(c => /Loading/.test(c.innerText))",
+		arg=charts,
+		timeout=CHART_TIMEOUT_MS,
+	)
 	page.wait_for_timeout(DRAW_MS)
 
 
