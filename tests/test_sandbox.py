@@ -52,6 +52,18 @@ def authorize(srv, redirect="http://127.0.0.1:9/callback?state=abc", extra=None)
 	return {key: values[0] for key, values in parse_qs(urlsplit(answer.headers["Location"]).query).items()}
 
 
+def escrow_formula(income: dict) -> Decimal:
+	"""Shopee's escrow formula (shopee-api.md §9.1) over the components the sandbox reports."""
+	return (
+		income["original_cost_of_goods_sold"] - income["original_shopee_discount"] + income["seller_return_refund"]
+		+ income["shopee_discount"] - income["voucher_from_seller"] - income["seller_coin_cash_back"]
+		+ income["buyer_paid_shipping_fee"] - income["actual_shipping_fee"] + income["shopee_shipping_rebate"]
+		+ income["shipping_fee_discount_from_3pl"] - income["reverse_shipping_fee"]
+		- income["final_return_to_seller_shipping_fee"] - income["seller_transaction_fee"] - income["service_fee"]
+		- income["commission_fee"] - income["campaign_fee"] - income["order_ams_commission_fee"]
+	)  # fmt: skip
+
+
 def order_list_params(time_from, time_to, page_size=100, field="create_time", **extra) -> dict:
 	return {
 		"time_range_field": field,
@@ -410,15 +422,7 @@ def _money_identities_hold(dataset, index):
 	paid -= income["payment_promotion"]
 	paid += income["buyer_paid_shipping_fee"] + income["buyer_transaction_fee"]
 	assert detail["total_amount"] == income["buyer_total_amount"] == paid > 0
-	escrow_amount = (
-		income["original_cost_of_goods_sold"] - income["original_shopee_discount"] + income["seller_return_refund"]
-		+ income["shopee_discount"] - income["voucher_from_seller"] - income["seller_coin_cash_back"]
-		+ income["buyer_paid_shipping_fee"] - income["actual_shipping_fee"] + income["shopee_shipping_rebate"]
-		+ income["shipping_fee_discount_from_3pl"] - income["reverse_shipping_fee"]
-		- income["final_return_to_seller_shipping_fee"] - income["seller_transaction_fee"] - income["service_fee"]
-		- income["commission_fee"] - income["campaign_fee"] - income["order_ams_commission_fee"]
-	)  # fmt: skip
-	assert income["escrow_amount"] == escrow_amount
+	assert income["escrow_amount"] == escrow_formula(income)
 	refunded = income["seller_return_refund"] != 0
 	assert (income["shopee_discount"] < income["original_shopee_discount"]) <= refunded
 	assert (income["cost_of_goods_sold"] != income["order_discounted_price"]) == refunded

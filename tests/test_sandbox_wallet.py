@@ -8,7 +8,7 @@ import pytest
 
 from shopee_bridge.sandbox import Dataset, SandboxServer
 from shopee_bridge.sandbox.wallet import SPLIT_LIMIT, WEEK, WITHDRAWAL_HOUR
-from tests.test_sandbox import get
+from tests.test_sandbox import escrow_formula, get
 
 ANCHOR = 1_700_006_400
 SHOPS = [
@@ -127,18 +127,6 @@ def test_wallet_filters_over_http(partner):
 	assert withdrawals == [row for row in every if row["transaction_type"].startswith("WITHDRAWAL_")]
 	assert created and {row["transaction_type"] for row in created} == {"WITHDRAWAL_CREATED"}
 	assert incoming and all(row["money_flow"] == "MONEY_IN" for row in incoming)
-
-
-def escrow_formula(income: dict) -> Decimal:
-	"""Shopee's escrow formula (shopee-api.md §9.1) over the components the sandbox reports."""
-	return (
-		income["original_cost_of_goods_sold"] - income["original_shopee_discount"] + income["seller_return_refund"]
-		+ income["shopee_discount"] - income["voucher_from_seller"] - income["seller_coin_cash_back"]
-		+ income["buyer_paid_shipping_fee"] - income["actual_shipping_fee"] + income["shopee_shipping_rebate"]
-		+ income["shipping_fee_discount_from_3pl"] - income["reverse_shipping_fee"]
-		- income["final_return_to_seller_shipping_fee"] - income["seller_transaction_fee"] - income["service_fee"]
-		- income["commission_fee"] - income["campaign_fee"] - income["order_ams_commission_fee"]
-	)  # fmt: skip
 
 
 def order_rows(dataset: Dataset, order_sn: str, shop_id: int) -> list[dict]:
