@@ -13,6 +13,7 @@ from frappe.utils import flt
 from shopee_bridge.constants import ITEM_MAP
 from shopee_bridge.mappers.orders import line_label
 from shopee_bridge.mappers.pricing import OrderLine, parse_lines
+from shopee_bridge.services.sku_match import match_item
 from shopee_bridge.utils import savepoint
 
 ITEM_NAME_LENGTH = 140
@@ -62,8 +63,6 @@ def item_by_sku(shop: str, sku: str | None) -> str | None:
 	)
 	if mapped:
 		return mapped
-	from shopee_bridge.services.catalogue import match_item
-
 	return match_item(sku)
 
 

@@ -28,6 +28,7 @@ from shopee_bridge.client_errors import (
 from shopee_bridge.constants import ITEM_MAP, SHOP
 from shopee_bridge.mappers import catalogue as mapper
 from shopee_bridge.services import stock_changes
+from shopee_bridge.services.listing_readback import read_shopee_rows, store_shopee_rows
 from shopee_bridge.services.stock_prices import price_targets
 from shopee_bridge.shop_client import get_settings, make_client
 from shopee_bridge.webhooks import retry_delay
@@ -148,8 +149,6 @@ class StockPush:
 		unread = sorted({row.item_id for row in rows if not row.shopee_stock_at})
 		if not unread:
 			return
-		from shopee_bridge.services.stock_reconcile import read_shopee_rows, store_shopee_rows
-
 		fresh = read_shopee_rows(self.client, unread)
 		store_shopee_rows(self.shop.name, fresh)
 		for row in rows:
