@@ -3,6 +3,7 @@
 No frappe import. Each method names its Shopee path; signing, retries and tokens live in clients.py.
 """
 
+import mimetypes
 from collections.abc import Iterable, Iterator
 
 from shopee_bridge.client_errors import ShopeeError
@@ -90,6 +91,16 @@ class Repeated(tuple):
 def _check_models(entries: list, label: str) -> None:
 	if not 1 <= len(entries) <= MAX_MODELS_PER_CALL:
 		raise ValueError(f"{label} takes 1..{MAX_MODELS_PER_CALL} models of one item, got {len(entries)}")
+
+
+MAX_CATEGORY_IDS = 20
+MAX_TIERS = 2
+IMAGE_SCENES = ("normal", "desc")
+
+
+def _check_tiers(tiers: list, label: str) -> None:
+	if not 1 <= len(tiers) <= MAX_TIERS:
+		raise ValueError(f"{label} takes 1..{MAX_TIERS} tiers, got {len(tiers)}")
 
 
 class ShopeeEndpoints:
@@ -384,3 +395,137 @@ class ShopeeEndpoints:
 		_check_models(price_list, "update_price")
 		body = {"item_id": int(item_id), "price_list": price_list}
 		return self._response("POST", "/api/v2/product/update_price", body=body, idempotent=True)
+
+	# ---- listings: reference data, images, publishing ---------------------------------------------
+	# Writes are sent once (idempotent=False): resending add_item or add_model after a lost answer
+	# could create a second listing or model; read the listing back instead.
+
+	def get_category(self, language: str | None = None) -> list[dict]:
+		"""GET /api/v2/product/get_category: the whole category tree as a flat category_list."""
+		params = {"language": language or None}
+		return self._response("GET", "/api/v2/product/get_category", params).get("category_list") or []
+
+	def category_recommend(self, item_name: str) -> list[int]:
+		"""GET /api/v2/product/category_recommend: leaf category ids for an item name, best first."""
+		if not str(item_name or "").strip():
+			raise ValueError("category_recommend needs an item_name")
+		params = {"item_name": str(item_name).strip()}
+		found = self._response("GET", "/api/v2/product/category_recommend", params).get("category_id")
+		return [int(category_id) for category_id in found or []]
+
+	def get_attribute_tree(self, category_ids: list[int]) -> list[dict]:
+		"""GET /api/v2/product/get_attribute_tree for 1..20 categories: [{category_id, attribute_tree}]."""
+		category_ids = [int(category_id) for category_id in category_ids]
+		if not 1 <= len(category_ids) <= MAX_CATEGORY_IDS:
+			raise ValueError(
+				f"get_attribute_tree takes 1..{MAX_CATEGORY_IDS} category ids, got {len(category_ids)}"
+			)
+		params = {"category_id_list": category_ids}
+		return self._response("GET", "/api/v2/product/get_attribute_tree", params).get("list") or []
+
+	def get_brand_list(self, category_id) -> dict:
+		"""A category's normal brands, every page (GET /api/v2/product/get_brand_list, 100 a page):
+		{brand_list, is_mandatory}."""
+		brands, mandatory, offset = [], False, 0
+		while True:
+			params = {
+				"category_id": int(category_id),
+				"offset": offset,
+				"page_size": PRODUCT_PAGE_SIZE,
+				"status": 1,
+			}
+			page = self._response("GET", "/api/v2/product/get_brand_list", params)
+			brands += page.get("brand_list") or []
+			mandatory = mandatory or bool(page.get("is_mandatory"))
+			next_offset = int(page.get("next_offset") or 0)
+			if not page.get("has_next_page"):
+				return {"brand_list": brands, "is_mandatory": mandatory}
+			if next_offset <= offset:
+				raise ShopeeError(f"get_brand_list next_offset did not move past {offset}", code="page_loop")
+			offset = next_offset
+
+	def get_item_limit(self, category_id) -> dict:
+		"""GET /api/v2/product/get_item_limit: price, stock, name, image, description, tier and dts limits."""
+		return self._response("GET", "/api/v2/product/get_item_limit", {"category_id": int(category_id)})
+
+	def get_channel_list(self) -> list[dict]:
+		"""GET /api/v2/logistics/get_channel_list: the shop's logistics channels (read `enabled`)."""
+		path = "/api/v2/logistics/get_channel_list"
+		return self._response("GET", path).get("logistics_channel_list") or []
+
+	def upload_image(self, content: bytes, filename: str, scene: str = "normal") -> dict:
+		"""POST /api/v2/media_space/upload_image (multipart field "image"): {image_id, image_url_list}."""
+		if not isinstance(content, bytes | bytearray) or not content:
+			raise ValueError("upload_image needs the image's bytes")
+		if scene not in IMAGE_SCENES:
+			raise ValueError(f"scene must be one of {', '.join(IMAGE_SCENES)}, not {scene!r}")
+		content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+		files = {"image": (filename, bytes(content), content_type)}
+		envelope = self.request(
+			"POST", "/api/v2/media_space/upload_image", body={"scene": scene}, idempotent=False, files=files
+		)
+		return (envelope.get("response") or {}).get("image_info") or {}
+
+	def add_item(self, body: dict) -> dict:
+		"""POST /api/v2/product/add_item: a new listing (without models); the response holds item_id."""
+		return self._write("/api/v2/product/add_item", dict(body))
+
+	def init_tier_variation(self, item_id, tier_variation: list, model: list) -> dict:
+		"""POST /api/v2/product/init_tier_variation: 1..2 tiers and the first 1..50 models of a listing."""
+		_check_tiers(tier_variation, "init_tier_variation")
+		_check_models(model, "init_tier_variation")
+		body = {"item_id": int(item_id), "tier_variation": list(tier_variation), "model": list(model)}
+		return self._write("/api/v2/product/init_tier_variation", body)
+
+	def add_model(self, item_id, model_list: list) -> dict:
+		"""POST /api/v2/product/add_model: 1..50 more models of a listing with tiers: {model}."""
+		_check_models(model_list, "add_model")
+		body = {"item_id": int(item_id), "model_list": list(model_list)}
+		return self._write("/api/v2/product/add_model", body)
+
+	def update_model(self, item_id, model: list) -> dict:
+		"""POST /api/v2/product/update_model: model_sku, weight, dimension, pre_order of 1..50 models."""
+		_check_models(model, "update_model")
+		return self._write("/api/v2/product/update_model", {"item_id": int(item_id), "model": list(model)})
+
+	def update_tier_variation(self, item_id, tier_variation: list, model_list: list | None = None) -> dict:
+		"""POST /api/v2/product/update_tier_variation: grow or rename options; model_list moves models."""
+		_check_tiers(tier_variation, "update_tier_variation")
+		body = {"item_id": int(item_id), "tier_variation": list(tier_variation)}
+		if model_list is not None:
+			if len(model_list) > MAX_MODELS_PER_CALL:
+				raise ValueError(f"update_tier_variation takes at most {MAX_MODELS_PER_CALL} models")
+			body["model_list"] = list(model_list)
+		return self._write("/api/v2/product/update_tier_variation", body)
+
+	def delete_model(self, item_id, model_id) -> dict:
+		"""POST /api/v2/product/delete_model: one model of a listing (not its last)."""
+		body = {"item_id": int(item_id), "model_id": int(model_id)}
+		return self._write("/api/v2/product/delete_model", body)
+
+	def update_item(self, body: dict) -> dict:
+		"""POST /api/v2/product/update_item: body {item_id, any add_item fields}."""
+		if not body.get("item_id"):
+			raise ValueError("update_item needs the item_id in its body")
+		return self._write("/api/v2/product/update_item", {**body, "item_id": int(body["item_id"])})
+
+	def unlist_item(self, items: list) -> dict:
+		"""POST /api/v2/product/unlist_item for 1..50 (item_id, unlist) pairs or {item_id, unlist} dicts.
+
+		Returns {success_list, failure_list}: read failure_list, those items did not change.
+		"""
+		item_list = [
+			{"item_id": int(entry["item_id"]), "unlist": bool(entry["unlist"])}
+			if isinstance(entry, dict)
+			else {"item_id": int(entry[0]), "unlist": bool(entry[1])}
+			for entry in items
+		]
+		_check_batch(item_list, "unlist_item")
+		return self._write("/api/v2/product/unlist_item", {"item_list": item_list})
+
+	def delete_item(self, item_id) -> dict:
+		"""POST /api/v2/product/delete_item: the listing becomes SELLER_DELETE."""
+		return self._write("/api/v2/product/delete_item", {"item_id": int(item_id)})
+
+	def _write(self, path: str, body: dict) -> dict:
+		return self._response("POST", path, body=body, idempotent=False)

@@ -162,6 +162,11 @@ class ShopeeFile:
 	content_type: str = ""
 
 
+def _file_summary(files: dict | None) -> dict:
+	"""What the call log keeps of uploaded files: name and size, never the content."""
+	return {field: f"{upload[0]} ({len(upload[1])} bytes)" for field, upload in (files or {}).items()}
+
+
 def _is_json(response: requests.Response) -> bool:
 	return "json" in response.headers.get("Content-Type", "").lower()
 
@@ -229,34 +234,38 @@ class ShopeeClient(ShopeeEndpoints):
 		*,
 		idempotent: bool | None = None,
 		file: bool = False,
+		files: dict | None = None,
 	):
 		"""Call path (signed, retried, one token refresh on an invalid token); return the JSON envelope.
 
 		With file=True a successful non-JSON answer (a downloaded document) is returned as a ShopeeFile.
+		files ({field: (filename, bytes, content type)}) sends body as multipart/form-data fields.
 		"""
 		method = method.upper()
 		idempotent = method == "GET" if idempotent is None else idempotent
 		send = (method, path, params, body, idempotent)
 		if auth.is_public_path(path):
-			return self._send(*send, None, file)
+			return self._send(*send, None, file, files)
 		if self.shop_id is None:
 			raise ValueError(f"{path} is a shop call; create the client with a shop_id")
 		access_token = self._fresh_access_token()
 		try:
-			return self._send(*send, access_token, file)
+			return self._send(*send, access_token, file, files)
 		except ShopeeTokenInvalid:
 			access_token = self._recover_access_token(access_token)
-			return self._send(*send, access_token, file)
+			return self._send(*send, access_token, file, files)
 
 	def backoff_delay(self, attempt: int) -> float:
 		"""Exponential backoff for retry number attempt (0-based), capped, with jitter in [0.5, 1.0]x."""
 		return min(self.backoff_cap, self.backoff_base * 2**attempt) * self.rng.uniform(0.5, 1.0)
 
-	def _send(self, method, path, params, body, idempotent: bool, access_token: str | None, file=False):
+	def _send(
+		self, method, path, params, body, idempotent: bool, access_token: str | None, file=False, files=None
+	):
 		attempt = 0
 		while True:
 			try:
-				return self._attempt(method, path, params, body, access_token, attempt + 1, file)
+				return self._attempt(method, path, params, body, access_token, attempt + 1, file, files)
 			except ShopeeError as exc:
 				delay = self._retry_delay(exc, attempt, idempotent)
 				if delay is None or attempt >= self.max_retries:
@@ -273,15 +282,20 @@ class ShopeeClient(ShopeeEndpoints):
 			return self.backoff_delay(attempt)
 		return None
 
-	def _attempt(self, method, path, params, body, access_token: str | None, attempt: int, file=False):
+	def _attempt(
+		self, method, path, params, body, access_token: str | None, attempt: int, file=False, files=None
+	):
 		query = self._signed_query(path, access_token)
 		query.update(_encode_query(params))
-		json_body = (body or {}) if method == "POST" else None
+		if files:  # multipart/form-data: body's fields as text parts next to the files
+			payload_args = {"data": body or {}, "files": files}
+		else:
+			payload_args = {"json": (body or {}) if method == "POST" else None}
 		started = time.monotonic()
 		http_status, payload = None, None
 		try:
 			response = self.session.request(
-				method, self.base_url + path, params=query, json=json_body, timeout=self.timeout
+				method, self.base_url + path, params=query, timeout=self.timeout, **payload_args
 			)
 			http_status = response.status_code
 			if file and http_status == 200 and not _is_json(response):
@@ -299,7 +313,7 @@ class ShopeeClient(ShopeeEndpoints):
 		except requests.RequestException as exc:
 			error = transport_error(exc, path)
 		duration_ms = int((time.monotonic() - started) * 1000)
-		sent_params = {**query, **(body or {})}
+		sent_params = {**query, **(body or {}), **_file_summary(files)}
 		self._record(method, path, http_status, error, payload, duration_ms, attempt, sent_params)
 		if error is not None:
 			error.message = scrub(error.message, self._secrets(sent_params))

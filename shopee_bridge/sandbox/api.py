@@ -1,138 +1,34 @@
-"""The imitated Shopee Open Platform v2 endpoints: common checks, then one small handler per API."""
+"""The imitated authorization, order, return and payment endpoints: one small handler per API.
+
+The common checks run before them (calls.check_common); routes.py gathers every module's ROUTES.
+"""
 
 import base64
-import hmac
 import json
-from dataclasses import dataclass, field
 from html import escape
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from shopee_bridge import auth
 from shopee_bridge.sandbox import wallet
+from shopee_bridge.sandbox.calls import (
+	ACCEPT_HTML,
+	MAX_WINDOW,
+	Call,
+	Reply,
+	_check_body_partner,
+	_fields,
+	_find_orders,
+	_int,
+	_missing,
+	_order_index,
+	_page_size,
+	_window,
+)
 from shopee_bridge.sandbox.errors import ApiError, success_envelope, top_level_envelope
 from shopee_bridge.sandbox.orders import STATUSES
 from shopee_bridge.sandbox.tokens import ACCESS_TTL
 
-MAX_CLOCK_DRIFT = 300
-ACCEPT_HTML = "sandbox_accept_html"  # set by the server for a request that accepts text/html
-MAX_WINDOW = 15 * 86400
-MAX_BATCH = 50
-MAX_PAGE_SIZE = 100
 LIST_FILTER_STATUSES = (*STATUSES, "INVOICE_PENDING", "RETRY_SHIP", "PENDING")
-
-
-@dataclass
-class Call:
-	"""One incoming API request, plus the shop it was authenticated for."""
-
-	method: str
-	path: str
-	query: dict
-	body: dict
-	shop_id: int | None = None
-
-
-@dataclass
-class Reply:
-	"""What to answer: HTTP status, JSON payload (None for no body) and extra headers."""
-
-	status: int
-	payload: dict | list | None
-	headers: dict = field(default_factory=dict)
-
-
-def handle(sandbox, call: Call) -> Reply:
-	"""Run the common checks and the endpoint; Shopee errors become error envelopes by the caller."""
-	route = ROUTES.get(call.path)
-	if route is None:
-		raise ApiError("error_not_found", "Wrong path, this api does not exist.", 404)
-	method, handler = route
-	if call.method != method:
-		raise ApiError("error_not_found", f"{call.path} only supports {method}.", 404)
-	_check_common(sandbox, call)
-	return handler(sandbox, call)
-
-
-# -- common checks ---------------------------------------------------------------------------
-
-
-def _check_common(sandbox, call: Call) -> None:
-	query = call.query
-	partner_id = _int(query, "partner_id", "There is no partner_id in query.")
-	if partner_id != sandbox.partner_id:
-		raise ApiError("invalid_partner_id", "Invalid partner_id.")
-	timestamp = _int(query, "timestamp", "no timestamp")
-	if abs(sandbox.clock() - timestamp) > MAX_CLOCK_DRIFT:
-		raise ApiError("error_param", "Timestamp is expired")
-	given = query.get("sign") or _missing("There is no sign in query.")
-	if auth.is_public_path(call.path):
-		expected = auth.sign(sandbox.partner_key, query["partner_id"], call.path, query["timestamp"])
-	else:
-		token = query.get("access_token") or _missing("There is no access_token in query.")
-		shop = query.get("shop_id") or _missing("There is no shop_id in query.")
-		expected = auth.sign(
-			sandbox.partner_key, query["partner_id"], call.path, query["timestamp"], token, shop
-		)
-	if not hmac.compare_digest(expected.encode(), str(given).encode()):
-		raise ApiError("error_sign", "Wrong sign.")
-	if not auth.is_public_path(call.path):
-		call.shop_id = _int(query, "shop_id")
-		if not sandbox.tokens_valid(query["access_token"], call.shop_id):
-			raise ApiError("invalid_acceess_token", "Invalid access_token.")
-
-
-def _missing(message: str):
-	raise ApiError("error_param", message)
-
-
-def _int(params: dict, name: str, missing: str | None = None, default=None) -> int:
-	value = params.get(name)
-	if value in (None, ""):
-		if default is not None:
-			return default
-		raise ApiError("error_param", missing or f"{name} is required.")
-	try:
-		return int(value)
-	except (TypeError, ValueError):
-		raise ApiError("error_param", f"Invalid {name}.")
-
-
-def _page_size(params: dict) -> int:
-	size = _int(params, "page_size")
-	if not 1 <= size <= MAX_PAGE_SIZE:
-		raise ApiError("error_param", "page_size should be between 1 and 100.")
-	return size
-
-
-def _window(params: dict, start: str, end: str, required: bool = False, error: str = "error_param"):
-	"""(from, to) of a ≤15-day range, or None when neither bound is given and it is optional."""
-	if not required and params.get(start) in (None, "") and params.get(end) in (None, ""):
-		return None
-	time_from, time_to = _int(params, start), _int(params, end)
-	if time_to < time_from:
-		raise ApiError(error, f"{start} must not be later than {end}.")
-	if time_to - time_from > MAX_WINDOW:
-		raise ApiError(error, "The time range of the query cannot exceed 15 days.")
-	return time_from, time_to
-
-
-def _sn_list(raw, name: str) -> list[str]:
-	values = raw.split(",") if isinstance(raw, str) else list(raw or [])
-	values = list(dict.fromkeys(str(value).strip() for value in values if str(value).strip()))
-	if not 1 <= len(values) <= MAX_BATCH:
-		raise ApiError("error_param", f"{name} should contain 1 to 50 values.")
-	return values
-
-
-def _fields(params: dict) -> set[str]:
-	return {
-		name.strip() for name in str(params.get("response_optional_fields") or "").split(",") if name.strip()
-	}
-
-
-def _check_body_partner(sandbox, body: dict) -> None:
-	if _int(body, "partner_id") != sandbox.partner_id:
-		raise ApiError("invalid_partner_id", "Invalid partner_id.")
 
 
 # -- authorization ---------------------------------------------------------------------------
@@ -281,26 +177,6 @@ def get_order_detail(sandbox, call: Call) -> Reply:
 	return Reply(200, success_envelope({"order_list": found}, warning=missing))
 
 
-def _find_orders(sandbox, call: Call, order_sn_list) -> tuple[list[int], list[str]]:
-	"""Indexes of the shop's orders among 1..50 order_sn, and the order_sn it does not have."""
-	indexes, missing = [], []
-	for order_sn in _sn_list(order_sn_list, "order_sn_list"):
-		index = sandbox.dataset.index_of(order_sn, call.shop_id)
-		if index is None:
-			missing.append(order_sn)
-		else:
-			indexes.append(index)
-	return indexes, missing
-
-
-def _order_index(sandbox, call: Call, params: dict) -> int:
-	order_sn = params.get("order_sn") or _missing("order_sn is required.")
-	index = sandbox.dataset.index_of(str(order_sn), call.shop_id)
-	if index is None:
-		raise ApiError("error_not_found", f"Order {order_sn} not found.", 404)
-	return index
-
-
 # -- returns ---------------------------------------------------------------------------------
 
 
@@ -385,9 +261,6 @@ def _wanted(row: dict, query: dict) -> bool:
 	return tab not in wallet.TAB_TYPES or row["transaction_type"] in wallet.TAB_TYPES[tab]
 
 
-# The endpoint modules below use this module's helpers, so they are imported once those exist.
-from shopee_bridge.sandbox import logistics_api, returns_api
-
 ROUTES = {
 	auth.AUTH_PARTNER_PATH: ("GET", auth_partner),
 	"/api/v2/auth/token/get": ("POST", token_get),
@@ -401,10 +274,4 @@ ROUTES = {
 	"/api/v2/payment/get_escrow_detail_batch": ("POST", get_escrow_detail_batch),
 	"/api/v2/payment/get_escrow_list": ("GET", get_escrow_list),
 	"/api/v2/payment/get_wallet_transaction_list": ("GET", get_wallet_transaction_list),
-	**logistics_api.ROUTES,
-	**returns_api.ROUTES,
 }
-
-from shopee_bridge.sandbox import product_api
-
-ROUTES.update(product_api.ROUTES)

@@ -3,7 +3,7 @@
 import ipaddress
 import json
 
-from shopee_bridge.sandbox import logistics_api, returns_api
+from shopee_bridge.sandbox import listing_api, logistics_api, product_api, returns_api
 
 CONTROL_PREFIX = "/_sandbox/"
 
@@ -145,7 +145,5 @@ ROUTES = {
 }
 ROUTES.update(logistics_api.CONTROL_ROUTES)
 ROUTES.update(returns_api.CONTROL_ROUTES)
-
-from shopee_bridge.sandbox.product_api import CONTROL_ROUTES as PRODUCT_CONTROLS
-
-ROUTES.update(PRODUCT_CONTROLS)
+ROUTES.update(product_api.CONTROL_ROUTES)
+ROUTES.update(listing_api.CONTROL_ROUTES)

@@ -5,7 +5,8 @@ start time rounded down to the hour and orders spread over the `days` (default 6
 Only a compact index (order_sn, shop, create_time, update_time, status) is built up front; an
 order's lines, buyer, money, escrow and return come from its own random.Random(seed, index) when
 asked for, with a bounded cache. Status changes (set_status) are kept apart from the generated index. Returns are
-planned from the generated statuses.
+planned from the generated statuses. Orders a test places (place_order, placed.py) join the index at
+the end, READY_TO_SHIP, with their facts kept.
 
 Money identities, exact to the currency's smallest unit (all amounts are Decimal, rounded per
 component to the currency's decimals: 2 for SGD/MYR/BRL..., 0 for IDR/VND/THB/PHP/TWD). "Seller
@@ -57,7 +58,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, OrderedDict
 from decimal import Decimal
 
-from shopee_bridge.sandbox import finance, wallet
+from shopee_bridge.sandbox import finance, listings, placed, wallet
 from shopee_bridge.sandbox.catalogue import base36, mix
 from shopee_bridge.sandbox.orders import (
 	AFTER_REBATE,
@@ -182,6 +183,7 @@ class Dataset:
 		self._facts: OrderedDict[int, dict] = OrderedDict()
 		self.shipments: dict[int, dict] = {}  # logistics state of orders shipped through the API
 		self.return_states: dict[str, dict] = {}  # negotiation, dispute, reverse parcel of returns
+		self._placed: dict[int, dict] = {}  # facts of orders placed by place_order
 		self._build_index(int(orders))
 		self._buyer_pool = max(10, len(self._sns) // 3)
 		self._plan_returns()
@@ -325,6 +327,8 @@ class Dataset:
 	def facts(self, index: int) -> dict:
 		"""The status-independent facts of an order (bounded LRU cache)."""
 		with self._lock:
+			if index in self._placed:
+				return self._placed[index]
 			cached = self._facts.get(index)
 			if cached is not None:
 				self._facts.move_to_end(index)
@@ -342,6 +346,29 @@ class Dataset:
 		detail = order_detail(self.facts(index), status, update_time, set(fields))
 		order_fields = self._amendments.get(index, ({}, {}))[0]
 		return {**detail, **{key: value for key, value in order_fields.items() if key in detail}}
+
+	def place_order(self, shop_id: int, lines: list[dict], now: int | None = None) -> str:
+		"""A buyer orders [{item_id, model_id, quantity}] of the shop's listings now: a new READY_TO_SHIP
+		order at the listings' prices, their stock taken. Returns its order_sn."""
+		if self.shop(shop_id) is None:
+			raise KeyError(f"no shop {shop_id}")
+		shop_no = self._shop_no(shop_id)
+		now = int(time.time()) if now is None else int(now)
+		taken = listings.take_for_order(self.products, shop_id, lines)
+		with self._lock:
+			index = len(self._sns)
+			create_time = now - placed.PAID_AFTER
+			order_sn = order_sn_for(create_time, index, mix(self.seed, 0x5A17) % 36**8)
+			self._create.append(create_time)
+			self._update.append(now)
+			self._status.append(STATUSES.index("READY_TO_SHIP"))
+			self._shop.append(shop_no)
+			self._sns.append(order_sn)
+			self._by_sn[order_sn] = index
+			self._placed[index] = placed.placed_facts(self.seed, self.entry(index), self._buyer_pool, taken)
+			self._views.clear()
+			self._version += 1
+		return order_sn
 
 	def amend_order(
 		self, order_sn: str, order_fields: dict | None = None, income: dict | None = None

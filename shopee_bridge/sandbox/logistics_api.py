@@ -10,7 +10,7 @@ and its tracking number exists, and a download is a raw PDF (errors stay JSON).
 
 from decimal import Decimal
 
-from shopee_bridge.sandbox.api import Call, Reply, _int, _missing, _order_index
+from shopee_bridge.sandbox.calls import Call, Reply, _int, _missing, _order_index
 from shopee_bridge.sandbox.catalogue import mix
 from shopee_bridge.sandbox.errors import ApiError, success_envelope
 from shopee_bridge.sandbox.labels import label_pdf

@@ -4,10 +4,12 @@ Shopee's limits are enforced: get_item_list pages of 1..100 with item_status rep
 value is refused), get_item_base_info 1..50 ids, one item per update_stock / update_price call with
 1..50 models, seller_stock mirroring the item's structure (location_id only where the item has one),
 whole-number stock. Per-model refusals (promotion locks, stock below reserved) come back in
-failure_list while the other models of the call are applied.
+failure_list while the other models of the call are applied. get_item_base_info also shows what
+add_item set (category, brand, images, weight, dimension, attributes...; listing_api.py).
 """
 
-from shopee_bridge.sandbox.api import Call, Reply, _int, _page_size, _window
+from shopee_bridge.sandbox import limits
+from shopee_bridge.sandbox.calls import Call, Reply, _int, _page_size, _window
 from shopee_bridge.sandbox.errors import ApiError, success_envelope
 
 ITEM_STATUSES = ("NORMAL", "BANNED", "UNLIST", "REVIEWING", "SELLER_DELETE", "SHOPEE_DELETE")
@@ -91,18 +93,46 @@ def stock_info_v2(unit: dict, location_id: str | None) -> dict:
 	}
 
 
-def base_info(listing: dict, currency: str) -> dict:
+def details_view(details: dict, images) -> dict:
+	"""The add_item fields of a listing as get_item_base_info shows them."""
+	view = {
+		"category_id": details["category_id"],
+		"description": details["description"],
+		"description_type": "normal",
+		"attribute_list": details["attribute_list"],
+		"image": {
+			"image_id_list": list(details["image_ids"]),
+			"image_url_list": [images.url(image_id) for image_id in details["image_ids"]],
+			"image_ratio": "1:1",
+		},
+		"weight": f"{details['weight']:.2f}",
+		"logistic_info": [
+			{**row, "logistic_name": (limits.channel(row["logistic_id"]) or (0, ""))[1]}
+			for row in details["logistic_info"]
+		],
+		"pre_order": details["pre_order"],
+		"condition": details["condition"],
+		"brand": details["brand"],
+		"item_dangerous": 0,
+	}
+	if details["dimension"]:
+		view["dimension"] = details["dimension"]
+	return view
+
+
+def base_info(listing: dict, currency: str, images) -> dict:
 	"""One item_list entry of get_item_base_info (price and stock only for an item without models)."""
 	info = {
 		"item_id": listing["item_id"],
-		"category_id": 100001,
 		"item_name": listing["item_name"],
 		"item_sku": listing["item_sku"],
 		"create_time": listing["create_time"],
 		"update_time": listing["update_time"],
 		"item_status": listing["item_status"],
 		"has_model": listing["has_model"],
-		"condition": "NEW",
+		"has_promotion": any(unit["locked"] for unit in listing["units"].values()),
+		"deboost": False,
+		**details_view(listing["details"], images),
 	}
 	if not listing["has_model"]:
 		unit = listing["units"][0]
@@ -119,7 +149,7 @@ def get_item_base_info(sandbox, call: Call) -> Reply:
 	for item_id in _item_ids(call.query.get("item_id_list")):
 		listing = store.listing(call.shop_id, item_id)
 		if listing is not None:
-			found.append(base_info(listing, currency))
+			found.append(base_info(listing, currency, store.images))
 	return Reply(200, success_envelope({"item_list": found}))
 
 
@@ -130,10 +160,7 @@ def get_model_list(sandbox, call: Call) -> Reply:
 	if listing is None:
 		raise ApiError("error_not_found", "Item not found.")
 	currency = store.shop(call.shop_id)["currency"]
-	tiers = [
-		{"name": tier["name"], "option_list": [{"option": option} for option in tier["options"]]}
-		for tier in listing["tiers"]
-	]
+	tiers = [tier_view(tier, store.images) for tier in listing["tiers"]]
 	models = [
 		{
 			"model_id": unit["model_id"],
@@ -142,11 +169,22 @@ def get_model_list(sandbox, call: Call) -> Reply:
 			"tier_index": unit["tier_index"],
 			"price_info": _price_info(unit, currency),
 			"stock_info_v2": stock_info_v2(unit, listing["location_id"]),
+			**{key: unit[key] for key in ("weight", "dimension", "pre_order") if key in unit},
 		}
 		for unit in listing["units"].values()
 		if listing["has_model"]
 	]
 	return Reply(200, success_envelope({"tier_variation": tiers, "model": models}))
+
+
+def tier_view(tier: dict, images) -> dict:
+	"""One tier_variation entry: name and options (with their image when they have one)."""
+	options = []
+	for position, option in enumerate(tier["options"]):
+		image_id = (tier.get("images") or [None] * len(tier["options"]))[position]
+		image = {"image": {"image_id": image_id, "image_url": images.url(image_id)}} if image_id else {}
+		options.append({"option": option, **image})
+	return {"name": tier["name"], "option_list": options}
 
 
 def _body_item_id(call: Call) -> int:

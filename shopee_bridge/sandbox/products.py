@@ -7,8 +7,11 @@ than one update_stock call takes). Every third listing keeps its stock at a loca
 shops: seller_stock carries location_id); the others have none. One model is locked by a running
 promotion (its stock and price cannot be edited) and one has stock reserved for a promotion (its
 stock cannot go below it). Stock writes do not move a listing's update_time, as observed on Shopee.
+Every listing also carries what get_item_base_info shows of it (category by its name, brand, images,
+weight, attributes...) in "details"; listings.py creates and edits listings the way add_item does.
 """
 
+import copy
 import random
 import threading
 from decimal import Decimal
@@ -22,7 +25,9 @@ from shopee_bridge.sandbox.catalogue import (
 	quantum,
 	to_money,
 )
+from shopee_bridge.sandbox.categories import catalogue_category
 from shopee_bridge.sandbox.errors import ApiError
+from shopee_bridge.sandbox.media import ImageStore
 
 DAY = 86400
 MAX_STOCK = 999_999
@@ -42,6 +47,31 @@ MAX_MODELS_PER_CALL = 50
 # highest / lowest model price of one item allowed per region (shopee-api.md §10, update_price)
 PRICE_RATIO = {"BR": 4, "ID": 7, "MY": 7, "CL": 9, "CO": 9}
 DEFAULT_PRICE_RATIO = 5
+FIRST_NEW_ITEM_ID = 5_000_000_000
+NO_BRAND = {"brand_id": 0, "original_brand_name": "NoBrand"}
+
+
+def price_ratio_limit(region: str) -> int:
+	"""The highest model price of one item may be at most this many times its lowest."""
+	return PRICE_RATIO.get(region, DEFAULT_PRICE_RATIO)
+
+
+def catalogue_details(item_name: str, weight=None) -> dict:
+	"""What get_item_base_info shows of a listing made outside add_item (catalogue, controls)."""
+	return {
+		"category_id": catalogue_category(item_name),
+		"description": f"{item_name}, from the sandbox catalogue.",
+		"weight": Decimal(str(weight or "0.2")),
+		"dimension": None,
+		"brand": dict(NO_BRAND),
+		"image_ids": [],
+		"attribute_list": [],
+		"condition": "NEW",
+		"pre_order": {"is_pre_order": False, "days_to_ship": 3},
+		"logistic_info": [
+			{"logistic_id": channel_id, "enabled": True, "is_free": False} for channel_id in (18025, 18028)
+		],
+	}
 
 
 def _extra_listing(number: int, spec: tuple) -> dict:
@@ -104,6 +134,7 @@ class ProductStore:
 		self.anchor = int(anchor)
 		self.lock = threading.RLock()
 		self._shops = {shop["shop_id"]: shop for shop in shops}
+		self.images = ImageStore([shop["region"] for shop in shops])
 		self._listings: dict[int, dict[int, dict]] = {
 			shop["shop_id"]: {
 				product["item_id"]: self._build(shop, position, product)
@@ -145,6 +176,7 @@ class ProductStore:
 			"tiers": tiers,
 			"has_model": bool(product["models"]),
 			"units": units,
+			"details": catalogue_details(product["item_name"], product.get("weight")),
 		}
 
 	@staticmethod
@@ -176,8 +208,9 @@ class ProductStore:
 				return None
 			return {
 				**listing,
-				"tiers": [dict(tier, options=list(tier["options"])) for tier in listing["tiers"]],
-				"units": {model_id: dict(unit) for model_id, unit in listing["units"].items()},
+				"tiers": copy.deepcopy(listing["tiers"]),
+				"units": {model_id: copy.deepcopy(unit) for model_id, unit in listing["units"].items()},
+				"details": copy.deepcopy(listing["details"]),
 			}
 
 	def stock(self, shop_id: int, item_id: int, model_id: int = 0) -> int:
@@ -208,9 +241,35 @@ class ProductStore:
 		with self.lock:
 			self._unit(shop_id, item_id, model_id)["reserved"] = int(reserved)
 
-	def set_status(self, shop_id: int, item_id: int, status: str) -> None:
+	def set_status(self, shop_id: int, item_id: int, status: str, now: int | None = None) -> None:
+		"""Set item_status (Shopee's moderation, or a test); with now, update_time moves too."""
 		with self.lock:
-			self._listings[int(shop_id)][int(item_id)]["item_status"] = status
+			listing = self._listings[int(shop_id)][int(item_id)]
+			listing["item_status"] = status
+			if now is not None:
+				touch(listing, now)
+
+	# -- listings made through the API (listings.py) ----------------------------------------
+
+	def new_item_id(self, shop_id: int) -> int:
+		"""An item_id the shop does not use yet (call with the lock held)."""
+		listings = self._listings[int(shop_id)]
+		item_id = FIRST_NEW_ITEM_ID + len(listings) * 7919 + int(shop_id) % 1000
+		while item_id in listings:
+			item_id += 7919
+		return item_id
+
+	def insert(self, shop_id: int, listing: dict) -> None:
+		"""Add a listing built by listings.py (call with the lock held)."""
+		self._listings[int(shop_id)][listing["item_id"]] = listing
+
+	def live(self, shop_id: int, item_id: int) -> dict | None:
+		"""The stored listing itself, to change in place (call with the lock held)."""
+		return self._listings[int(shop_id)].get(int(item_id))
+
+	def editable(self, shop_id: int, item_id: int) -> dict:
+		"""The stored listing, refused when it is missing, banned or deleted (call with the lock held)."""
+		return self._editable(shop_id, item_id)
 
 	def add_listing(
 		self,
@@ -225,7 +284,7 @@ class ProductStore:
 		"""A new listing (models: [{model_name, model_sku}]); returns its item_id."""
 		with self.lock:
 			listings = self._listings[int(shop_id)]
-			item_id = 5_000_000_000 + len(listings) * 7919 + int(shop_id) % 1000
+			item_id = self.new_item_id(shop_id)
 			names = [model["model_name"] for model in models or []]
 			tiers = tiers_of(names)
 			units = {}
@@ -253,6 +312,7 @@ class ProductStore:
 				"tiers": tiers,
 				"has_model": bool(models),
 				"units": units,
+				"details": catalogue_details(item_name),
 			}
 			return item_id
 
@@ -355,11 +415,20 @@ class ProductStore:
 
 	def _check_price_ratio(self, shop_id: int, listing: dict, planned: dict) -> None:
 		prices = [planned.get(model_id, unit["price"]) for model_id, unit in listing["units"].items()]
-		limit = PRICE_RATIO.get(self.shop(shop_id)["region"], DEFAULT_PRICE_RATIO)
-		if planned and max(prices) > min(prices) * limit:
-			raise ApiError(
-				"error_update_price_fail", f"The highest model price may be at most {limit} times the lowest."
-			)
+		if planned:
+			check_price_ratio(self.shop(shop_id)["region"], prices, "error_update_price_fail")
+
+
+def check_price_ratio(region: str, prices: list[Decimal], error: str) -> None:
+	"""Refuse model prices of one item whose highest is more than the region's ratio times the lowest."""
+	limit = price_ratio_limit(region)
+	if prices and max(prices) > min(prices) * limit:
+		raise ApiError(error, f"The highest model price may be at most {limit} times the lowest.")
+
+
+def touch(listing: dict, now: int) -> None:
+	"""Move a listing's update_time to now (always later than before)."""
+	listing["update_time"] = max(int(now), listing["update_time"] + 1)
 
 
 def _as_int(value, name: str) -> int:

@@ -10,7 +10,7 @@ offer, Shopee judging a dispute, the parcel coming back) are sandbox controls.
 
 from decimal import Decimal, InvalidOperation
 
-from shopee_bridge.sandbox.api import Call, Reply, _int, _missing
+from shopee_bridge.sandbox.calls import Call, Reply, _int, _missing
 from shopee_bridge.sandbox.catalogue import to_money
 from shopee_bridge.sandbox.errors import ApiError, success_envelope
 from shopee_bridge.sandbox.finance import NEGOTIABLE_STATES

@@ -13,7 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 from shopee_bridge import auth
-from shopee_bridge.sandbox import api, control
+from shopee_bridge.sandbox import control, forms, listings, routes
+from shopee_bridge.sandbox.calls import ACCEPT_HTML, Call, Reply
 from shopee_bridge.sandbox.control import is_loopback_host
 from shopee_bridge.sandbox.data import Dataset
 from shopee_bridge.sandbox.errors import ApiError, dump_json, error_envelope
@@ -196,6 +197,15 @@ class SandboxServer:
 		"""Move an order to status (update_time defaults to now); returns the new update_time."""
 		return self.dataset.set_status(order_sn, status, update_time)
 
+	def set_item_status(self, shop_id: int, item_id: int, status: str) -> None:
+		"""Shopee moderates a listing: BANNED, REVIEWING or SHOPEE_DELETE (NORMAL lifts it); update_time moves."""
+		listings.moderate(self.dataset.products, int(shop_id), int(item_id), status, int(self.clock()))
+
+	def place_order(self, shop_id: int, lines: list[dict]) -> str:
+		"""A buyer orders [{item_id, model_id, quantity}] of NORMAL listings: a new READY_TO_SHIP order
+		(get_order_list / get_order_detail list it) at the listings' prices; their stock goes down."""
+		return self.dataset.place_order(int(shop_id), lines, int(self.clock()))
+
 	@property
 	def call_counts(self) -> dict[str, int]:
 		with self._lock:
@@ -249,18 +259,18 @@ class SandboxServer:
 
 	# -- request handling --------------------------------------------------------------------
 
-	def serve_api(self, method: str, path: str, query: dict, raw_body: bytes):
+	def serve_api(self, method: str, path: str, query: dict, raw_body: bytes, content_type: str = ""):
 		"""Answer one API call (faults first, then Shopee's checks); DROP means hang up.
 
 		The call is counted on arrival; its status and error are filled in once answered.
 		"""
-		record = {"method": method, "path": path, "query": query, "body": _body_for_record(raw_body)}
-		record.update(status=None, error="")
+		body = _body_for_record(raw_body, content_type)
+		record = {"method": method, "path": path, "query": query, "body": body, "status": None, "error": ""}
 		self._record(record)
 		try:
-			reply = self._answer(method, path, query, raw_body)
+			reply = self._answer(method, path, query, raw_body, content_type)
 		except ApiError as error:
-			reply = api.Reply(error.status, error_envelope(error.error, error.message), error.headers)
+			reply = Reply(error.status, error_envelope(error.error, error.message), error.headers)
 		with self._lock:
 			if reply is DROP:
 				record["error"] = "connection_dropped"
@@ -269,7 +279,7 @@ class SandboxServer:
 				record.update(status=reply.status, error=payload.get("error", ""))
 		return reply
 
-	def _answer(self, method: str, path: str, query: dict, raw_body: bytes):
+	def _answer(self, method: str, path: str, query: dict, raw_body: bytes, content_type: str = ""):
 		fault = self._take_fault(path)
 		if fault and fault["kind"] not in APPLIED_FAULTS:
 			if fault["kind"] == "drop":
@@ -278,11 +288,16 @@ class SandboxServer:
 				time.sleep(fault["delay"])
 			else:
 				raise _fault_error(fault)
-		reply = api.handle(self, api.Call(method, path, query, _parse_body(raw_body)))
+		if forms.is_multipart(content_type):
+			fields, files = forms.parse_form(content_type, raw_body)
+			call = Call(method, path, query, fields, files=files)
+		else:
+			call = Call(method, path, query, _parse_body(raw_body))
+		reply = routes.handle(self, call)
 		if fault and fault["kind"] == "drop_after_apply":
 			return DROP
 		if fault and fault["kind"] == "bad_gateway_after_apply":
-			return api.Reply(502, b"<html>502 Bad Gateway</html>", {"Content-Type": "text/html"})
+			return Reply(502, b"<html>502 Bad Gateway</html>", {"Content-Type": "text/html"})
 		return reply
 
 
@@ -293,7 +308,12 @@ def _is_ipv4_loopback(host: str) -> bool:
 		return False
 
 
-def _body_for_record(raw_body: bytes):
+def _body_for_record(raw_body: bytes, content_type: str = ""):
+	if forms.is_multipart(content_type):
+		try:
+			return forms.describe(*forms.parse_form(content_type, raw_body))
+		except ApiError:
+			return f"<multipart body, {len(raw_body)} bytes>"
 	try:
 		return json.loads(raw_body) if raw_body.strip() else None
 	except ValueError:
@@ -354,8 +374,9 @@ class _Handler(BaseHTTPRequestHandler):
 			self._send(status, payload, {})
 			return
 		if "text/html" in (self.headers.get("Accept") or ""):
-			query[api.ACCEPT_HTML] = "1"  # a person's browser: auth_partner shows its page
-		reply = sandbox.serve_api(method, parts.path, query, raw_body)
+			query[ACCEPT_HTML] = "1"  # a person's browser: auth_partner shows its page
+		content_type = self.headers.get("Content-Type") or ""
+		reply = sandbox.serve_api(method, parts.path, query, raw_body, content_type)
 		if reply is DROP:
 			self._hang_up()
 		else:
