@@ -487,3 +487,35 @@ def reconcile_stock_now(shop: str):
 
 	frappe.get_doc(SHOP, shop).check_permission("read")
 	return enqueue_stock_reconcile(shop)
+
+
+@frappe.whitelist()
+def listing_options(item_code: str, shop: str, category_id=None):
+	"""What the Publish to Shopee dialog offers for an Item in a shop (categories, attributes, channels…)."""
+	require_manager()
+	from shopee_bridge.services.listing_choices import listing_options as options
+
+	frappe.get_doc("Item", item_code).check_permission("read")
+	frappe.get_doc(SHOP, shop).check_permission("read")
+	return options(item_code, shop, category_id)
+
+
+@frappe.whitelist(methods=["POST"])
+def publish_to_shopee(items, shops, values=None):
+	"""Check the Items against Shopee's rules for each shop and queue the publishing of those without
+	problems; returns {queued, problems: {"ITEM @ shop": [{field, message}]}}."""
+	require_manager()
+	from shopee_bridge.jobs.listings import enqueue_publish
+	from shopee_bridge.services.listing_choices import prepare
+
+	items, shops = frappe.parse_json(items), frappe.parse_json(shops)
+	values = frappe.parse_json(values) if values else {}
+	if not items or not shops:
+		frappe.throw(_("Choose at least one Item and one shop."))
+	for item_code in items:
+		frappe.get_doc("Item", item_code).check_permission("read")
+	for shop in shops:
+		frappe.get_doc(SHOP, shop).check_permission("read")
+	result = prepare(items, shops, values)
+	job = enqueue_publish(result["ready"]) if result["ready"] else None
+	return {"queued": result["ready"], "job": job, "problems": result["problems"]}

@@ -34,6 +34,7 @@ scheduler_events = {
 		],
 		"* * * * *": ["shopee_bridge.jobs.schedule.stock_push"],
 		"*/15 * * * *": ["shopee_bridge.jobs.schedule.returns"],
+		"47 * * * *": ["shopee_bridge.jobs.listings.refresh_listing_states"],
 		"17 * * * *": [
 			"shopee_bridge.jobs.schedule.shipped_orders",
 			"shopee_bridge.jobs.schedule.finance",
@@ -47,10 +48,12 @@ default_log_clearing_doctypes = {"Shopee Sync Log": 60, "Shopee OAuth State": 7}
 doctype_js = {
 	"Sales Order": ["public/js/sales_order.js", "public/js/shopee_shipment.js"],
 	"Delivery Note": "public/js/shopee_shipment.js",
+	"Item": "public/js/item_listing.js",
 }
 doctype_list_js = {
 	"Sales Order": "public/js/shopee_shipment_list.js",
 	"Delivery Note": "public/js/shopee_shipment_list.js",
+	"Item": "public/js/item_listing_list.js",
 }
 
 # A cancelled finance entry releases its Shopee key, so the next finance sync can book the event again;
@@ -65,4 +68,9 @@ doc_events = {
 		"on_trash": "shopee_bridge.services.stock_changes.on_item_price_change",
 	},
 	"Shopee Shop": {"on_update": "shopee_bridge.services.stock_changes.on_shop_update"},
+	"Item": {"on_update": "shopee_bridge.jobs.listings.on_item_update"},
+	"File": {
+		"after_insert": "shopee_bridge.jobs.listings.on_item_file_change",
+		"on_trash": "shopee_bridge.jobs.listings.on_item_file_change",
+	},
 }

@@ -190,10 +190,30 @@ def get_custom_fields() -> dict:
 				"insert_after": "links",
 			},
 		],
+		"Item": item_package_fields(),
 		**finance_custom_fields(),
 	}
 	for doctypes, extra in shipment_and_return_fields().items():
 		fields.setdefault(doctypes, []).extend(extra)
+	return fields
+
+
+def item_package_fields() -> list[dict]:
+	"""The package size Shopee listings need (Items have a weight but no dimensions)."""
+	fields = [{**_section("weight_uom"), "label": "Shopee Package"}]
+	previous = "shopee_section"
+	for side in ("length", "width", "height"):
+		fieldname = f"shopee_package_{side}"
+		fields.append(
+			{
+				"fieldname": fieldname,
+				"label": f"Package {side.title()} (cm)",
+				"fieldtype": "Float",
+				"insert_after": previous,
+				"description": "Published to Shopee with the listing." if side == "length" else "",
+			}
+		)
+		previous = fieldname
 	return fields
 
 

@@ -164,14 +164,27 @@ def handle_shipping_document(push: Push) -> Outcome:
 	)
 
 
+def handle_listing_moderation(push: Push) -> Outcome:
+	"""Codes 6 (banned_item) and 16 (violation_item): read Shopee's status of the shop's published listings
+	(only the item the push names, when it names one) onto them and their Item Map rows."""
+	from shopee_bridge.services.listings import refresh_states
+
+	shop = _require_shop(push)
+	item_id = push.data.get("item_id")
+	changed = refresh_states(shop, item_ids=[str(item_id)] if item_id else None)
+	return Outcome("Done", f"Listing states read back from Shopee; {changed} changed")
+
+
 HANDLERS = {
 	0: handle_test_push,
 	1: handle_shop_authorization,
 	2: handle_shop_authorization,
 	3: handle_order_status,
 	4: handle_tracking_number,
+	6: handle_listing_moderation,
 	12: handle_shop_authorization,
 	15: handle_shipping_document,
+	16: handle_listing_moderation,
 	29: handle_return_update,
 	30: handle_order_status,
 }
