@@ -6,6 +6,7 @@ import zlib
 import requests
 
 from shopee_bridge import auth
+from shopee_bridge.sandbox.images import sample_png
 
 SHOP_ID = 600001
 MUG, T_SHIRT, PHONE_CASE, LAMP, VITAMINS = 101001, 102001, 103001, 101015, 106011
@@ -15,16 +16,7 @@ HTTP.trust_env = False  # loopback only
 
 def png(extra: bytes = b"") -> bytes:
 	"""A 1x1 PNG (extra bytes go into a private chunk, to make it as large as a test needs)."""
-
-	def chunk(kind: bytes, data: bytes) -> bytes:
-		return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-	header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-	pixels = zlib.compress(b"\x00\xff\x80\x00")
-	private = chunk(b"sbXt", extra) if extra else b""
-	return (
-		b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + private + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
-	)
+	return sample_png(0, extra)
 
 
 def jpeg() -> bytes:

@@ -237,6 +237,18 @@ def test_tier_rules():
 	assert any("options of 1–20" in row["message"] for row in mapper.problems(long_option, REF))
 
 
+def test_prices_come_from_a_price_list_in_the_shops_currency():
+	draft = copy.deepcopy(DRAFT)
+	draft.update(price_list="Standard Selling", price_list_currency="SGD")
+	assert mapper.problems(draft, REF) == []
+	draft.update(price_list_currency="USD", price=None)
+	assert mapper.problems(draft, REF) == [
+		{"field": "Price", "message": "Price List Standard Selling is in USD; the shop sells in SGD"}
+	]
+	draft.update(price_list=None)
+	assert "no Selling Price List" in mapper.problems(draft, REF)[0]["message"]
+
+
 def test_pre_orders_ship_within_shopees_range():
 	draft = copy.deepcopy(DRAFT)
 	draft.update(is_pre_order=1, days_to_ship=3)

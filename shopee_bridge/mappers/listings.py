@@ -2,7 +2,8 @@
 
 A draft is a plain dict the ERPNext side builds from an Item (and its variants) for one shop:
 
-	item_code, item_name, description (plain text), sku, currency, region,
+	item_code, item_name, description (plain text), sku, currency, region, price_list and
+	price_list_currency (where the prices come from),
 	images [{key, size, extension}], weight (kg), dimension {package_length, package_width,
 	package_height} (cm) or None, price and stock (an Item without variants),
 	tiers [attribute names], models [{item_code, sku, options [one per tier], price, stock}],
@@ -265,7 +266,28 @@ def _variant_problems(draft: dict, limits: dict) -> list[dict]:
 	return found
 
 
+def _price_list_problems(draft: dict) -> list[dict]:
+	if "price_list" not in draft:
+		return []
+	if not draft["price_list"]:
+		return [
+			problem("Price", "The shop has no Selling Price List (nor Shopee Settings a Price List to Push)")
+		]
+	if draft.get("price_list_currency") != draft.get("currency"):
+		return [
+			problem(
+				"Price",
+				f"Price List {draft['price_list']} is in {draft.get('price_list_currency')}; "
+				f"the shop sells in {draft.get('currency')}",
+			)
+		]
+	return []
+
+
 def _price_and_stock_problems(draft: dict, limits: dict) -> list[dict]:
+	wrong_list = _price_list_problems(draft)
+	if wrong_list:
+		return wrong_list
 	units = draft.get("models") or [draft]
 	found = []
 	prices = []

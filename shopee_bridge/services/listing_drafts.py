@@ -40,7 +40,9 @@ def build_draft(listing, shop=None) -> dict:
 	item = frappe.get_doc("Item", listing.item_code)
 	models = variant_models(item)
 	codes = [model["item_code"] for model in models] or [item.name]
-	prices = item_rates(price_list(shop), codes) if price_list(shop) else {}
+	source = price_list(shop)
+	source_currency = frappe.db.get_value("Price List", source, "currency") if source else None
+	prices = item_rates(source, codes) if source and source_currency == shop.currency else {}
 	stock = sellable_quantities(codes, shop_warehouses(shop))
 	draft = {
 		"item_code": item.name,
@@ -48,6 +50,8 @@ def build_draft(listing, shop=None) -> dict:
 		"description": plain_text(item.description) or item.item_name or "",
 		"sku": item.name,
 		"currency": shop.currency,
+		"price_list": source,
+		"price_list_currency": source_currency,
 		"region": shop.region,
 		"images": item_images(item),
 		"weight": weight_kg(item),

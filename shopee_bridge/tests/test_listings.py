@@ -20,6 +20,7 @@ import frappe
 from shopee_bridge.compat import IntegrationTestCase
 from shopee_bridge.constants import ITEM_MAP, SYNC_LOG
 from shopee_bridge.jobs import listings as listing_jobs
+from shopee_bridge.sandbox.images import sample_png
 from shopee_bridge.services import listing_changes, listing_reference, listings
 from shopee_bridge.services.listing_choices import prepare
 from shopee_bridge.services.orders import sync_order
@@ -60,18 +61,6 @@ SIZES = ["S", "M"]
 DESCRIPTION = "A sturdy everyday product made for the Shopee Bridge listing tests. " * 2
 
 
-def png(seed: int, pixels: int = 4) -> bytes:
-	"""A small valid PNG whose colour depends on seed (so each file has its own content hash)."""
-	row = b"\x00" + bytes((seed * 37 % 256, seed * 91 % 256, seed * 13 % 256)) * pixels
-	raw = zlib.compress(row * pixels)
-
-	def chunk(kind: bytes, data: bytes) -> bytes:
-		return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-	header = struct.pack(">IIBBBBB", pixels, pixels, 8, 2, 0, 0, 0)
-	return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
-
-
 def attach_image(item_code: str, seed: int, as_main: bool = False) -> str:
 	file = frappe.get_doc(
 		{
@@ -79,7 +68,7 @@ def attach_image(item_code: str, seed: int, as_main: bool = False) -> str:
 			"file_name": f"{item_code}-{seed}.png",
 			"attached_to_doctype": "Item",
 			"attached_to_name": item_code,
-			"content": png(seed),
+			"content": sample_png(seed),
 			"is_private": 0,
 		}
 	).insert(ignore_permissions=True)
