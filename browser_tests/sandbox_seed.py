@@ -12,7 +12,6 @@ import random
 
 from shopee_bridge.sandbox import Dataset
 from shopee_bridge.sandbox.__main__ import shop_spec
-from shopee_bridge.sandbox.catalogue import UNMAPPED_SKU
 
 BOOKED = ("READY_TO_SHIP", "PROCESSED", "SHIPPED", "TO_CONFIRM_RECEIVE", "COMPLETED")
 SHIPPABLE = ("READY_TO_SHIP", "COMPLETED")
@@ -20,16 +19,9 @@ SHIPPABLE_NEEDED = 4
 TRIES = 200
 
 
-def sells_unmapped(dataset: Dataset, index: int) -> bool:
-	return any(
-		UNMAPPED_SKU in (line["unit"]["model_sku"], line["product"]["item_sku"])
-		for line in dataset.facts(index)["lines"]
-	)
-
-
 def booked_orders_selling_unmapped(dataset: Dataset) -> int:
 	return sum(
-		dataset.state(index)[0] in BOOKED and sells_unmapped(dataset, index)
+		dataset.state(index)[0] in BOOKED and dataset.sells_unmapped(index)
 		for index in map(dataset.index_of, dataset.order_sns())
 	)
 
@@ -39,7 +31,7 @@ def shippable_orders(dataset: Dataset, shop_id: int) -> int:
 	return sum(
 		dataset.state(index)[0] in SHIPPABLE
 		and index not in with_returns
-		and not sells_unmapped(dataset, index)
+		and not dataset.sells_unmapped(index)
 		for index in map(dataset.index_of, dataset.order_sns(shop_id))
 	)
 

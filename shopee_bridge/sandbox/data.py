@@ -59,7 +59,7 @@ from collections import Counter, OrderedDict
 from decimal import Decimal
 
 from shopee_bridge.sandbox import finance, listings, placed, wallet
-from shopee_bridge.sandbox.catalogue import base36, mix
+from shopee_bridge.sandbox.catalogue import UNMAPPED_SKU, base36, mix
 from shopee_bridge.sandbox.orders import (
 	AFTER_REBATE,
 	BEFORE_REBATE,
@@ -323,6 +323,13 @@ class Dataset:
 		return rows, False
 
 	# -- derived views -----------------------------------------------------------------------
+
+	def sells_unmapped(self, index: int) -> bool:
+		"""Whether the order sells the catalogue's deliberately unmapped listing (it waits for a mapping)."""
+		return any(
+			UNMAPPED_SKU in (line["unit"]["model_sku"], line["product"]["item_sku"])
+			for line in self.facts(index)["lines"]
+		)
 
 	def facts(self, index: int) -> dict:
 		"""The status-independent facts of an order (bounded LRU cache)."""

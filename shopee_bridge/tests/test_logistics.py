@@ -53,10 +53,7 @@ def shippable_orders(dataset) -> list[tuple[str, int]]:
 		facts = dataset.facts(index)
 		if dataset.state(index)[0] not in ("COMPLETED", "READY_TO_SHIP") or index in with_returns:
 			continue
-		if any(
-			UNMAPPED_SKU in (line["unit"]["model_sku"], line["product"]["item_sku"])
-			for line in facts["lines"]
-		):
+		if dataset.sells_unmapped(index):
 			continue
 		found.append((order_sn, facts["channel_id"]))
 	return found

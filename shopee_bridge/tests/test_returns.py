@@ -96,10 +96,7 @@ class TestReturns(SandboxMixin, IntegrationTestCase):
 			for sn in dataset.order_sns(int(SHOP_ID))
 			if dataset.state(dataset.index_of(sn))[0] == "COMPLETED"
 			and dataset.index_of(sn) not in taken
-			and not any(
-				UNMAPPED_SKU in (line["unit"]["model_sku"], line["product"]["item_sku"])
-				for line in dataset.facts(dataset.index_of(sn))["lines"]
-			)
+			and not dataset.sells_unmapped(dataset.index_of(sn))
 		]
 		candidates.sort(
 			key=lambda sn: -len(dataset.facts(dataset.index_of(sn))["lines"])
