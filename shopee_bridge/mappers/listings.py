@@ -83,26 +83,19 @@ def _range(limit: dict | None) -> str:
 	return f"{limit.get('min_limit', 0)}–{limit.get('max_limit', '∞')}"
 
 
+def _length_problem(field: str, what: str, text: str, limit: dict | None) -> list[dict]:
+	if _within(len(text), limit):
+		return []
+	return [problem(field, f"Shopee takes {what} of {_range(limit)} characters; this one has {len(text)}")]
+
+
 def _text_problems(draft: dict, limits: dict) -> list[dict]:
-	found = []
 	name = (draft.get("item_name") or "").strip()
-	if not _within(len(name), limits.get("item_name_length_limit")):
-		found.append(
-			problem(
-				"Item Name",
-				f"Shopee takes names of {_range(limits.get('item_name_length_limit'))} characters; "
-				f"this one has {len(name)}",
-			)
-		)
 	description = (draft.get("description") or "").strip()
-	if not _within(len(description), limits.get("item_description_length_limit")):
-		found.append(
-			problem(
-				"Description",
-				f"Shopee takes descriptions of {_range(limits.get('item_description_length_limit'))} "
-				f"characters; this one has {len(description)}",
-			)
-		)
+	found = _length_problem("Item Name", "names", name, limits.get("item_name_length_limit"))
+	found += _length_problem(
+		"Description", "descriptions", description, limits.get("item_description_length_limit")
+	)
 	skus = [draft.get("sku") or ""] + [model.get("sku") or "" for model in draft.get("models") or []]
 	for sku in skus:
 		if len(sku) > MAX_SKU_LENGTH:

@@ -410,3 +410,8 @@ def record_pushed_update_time(so_name: str, update_time: int | None) -> None:
 	current = frappe.db.get_value("Sales Order", so_name, LAST_PUSH_FIELD) or 0
 	if int(update_time) > int(current):
 		frappe.db.set_value("Sales Order", so_name, LAST_PUSH_FIELD, int(update_time), update_modified=False)
+
+
+def applied_update_time(order_sn: str) -> int:
+	"""The newest Shopee update_time applied to the order's Sales Order (0 before it is booked)."""
+	return int(frappe.db.get_value("Sales Order", {ORDER_SN_FIELD: order_sn}, LAST_PUSH_FIELD) or 0)

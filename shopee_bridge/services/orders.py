@@ -142,6 +142,9 @@ class OrderSync:
 
 	def _write_one(self, order: dict, escrow: dict | None) -> OrderResult:
 		"""Write one order; its escrow breakdown is kept even when the booking has to wait."""
+		stale = stale_detail(order)
+		if stale:
+			return OrderResult("skipped", stale)
 		try:
 			if escrow:
 				store_order_income(self.shop, order, escrow)
@@ -166,6 +169,15 @@ class OrderSync:
 		waiting_orders.record(self.shop.name, order_sn, so_name, [failure])
 		frappe.db.commit()  # nosemgrep: the waiting row must survive whatever the run does next
 		return OrderResult("waiting", f"{order_sn}: {failure.label}", "Sales Order", so_name, [failure])
+
+
+def stale_detail(order: dict) -> str | None:
+	"""Why a detail must not be applied: it is older than what a push or another run already applied
+	(a detail held back for its escrow batch can be overtaken)."""
+	update_time, applied = int(order.get("update_time") or 0), docs.applied_update_time(order["order_sn"])
+	if update_time and update_time < applied:
+		return f"{order['order_sn']}: Shopee's detail of update_time {update_time} is older than the applied {applied}"
+	return None
 
 
 def apply_order(order: dict, escrow: dict | None, shop, settings, ctx: mapper.ShopContext) -> OrderResult:
