@@ -54,7 +54,9 @@ def publish(name: str, client=None) -> str:
 		return "failed"
 	published = json.loads(listing.published_hash or "{}")
 	parts = mapper.changed_parts(published, draft) if listing.item_id else ["new"]
-	if not parts and listing.status == "Published":
+	if not parts and listing.status != "Unlisted":
+		if listing.status != "Published":  # queued again without a change: nothing to send
+			mark_published(listing, draft)
 		return "unchanged"
 	try:
 		if listing.item_id:
