@@ -350,12 +350,17 @@ class ShopeeEndpoints:
 		return self._response("GET", "/api/v2/product/get_item_list", params)
 
 	def iter_item_list(
-		self, item_status=LISTING_STATUSES, page_size: int = PRODUCT_PAGE_SIZE
+		self,
+		item_status=LISTING_STATUSES,
+		page_size: int = PRODUCT_PAGE_SIZE,
+		update_time_from: int | None = None,
+		update_time_to: int | None = None,
 	) -> Iterator[dict]:
-		"""Every {item_id, item_status, update_time} of the shop in those statuses, following next_offset."""
+		"""Every {item_id, item_status, update_time} of the shop in those statuses (updated in the range,
+		when given), following next_offset."""
 		offset = 0
 		while True:
-			page = self.get_item_list(item_status, offset, page_size)
+			page = self.get_item_list(item_status, offset, page_size, update_time_from, update_time_to)
 			yield from page.get("item") or []
 			next_offset = int(page.get("next_offset") or 0)
 			if not page.get("has_next_page"):

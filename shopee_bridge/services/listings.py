@@ -10,6 +10,7 @@ kept verbatim on the listing and its Item Map rows.
 """
 
 import json
+import time
 
 import frappe
 from frappe import _
@@ -27,6 +28,7 @@ from shopee_bridge.utils import savepoint
 LISTING = "Shopee Listing"
 NAME_LENGTH = 140
 DELETED_MODEL = "MODEL_DELETED"
+LOOKUP_WINDOW = 15 * 86400 - 120
 
 
 def checked_draft(listing, shop, client=None) -> tuple[dict, dict, list[dict]]:
@@ -73,24 +75,67 @@ def publish(name: str, client=None) -> str:
 
 def create_listing(listing, draft: dict, ref: dict, client) -> None:
 	image_ids = upload_images(listing, draft, client)
-	created = client.add_item(mapper.add_item_body(draft, image_ids, ref))
-	listing.db_set("item_id", str(created["item_id"]), update_modified=False)
+	item_id = listing.add_attempted_at and created_before(client, draft["sku"], listing.add_attempted_at)
+	recovered = bool(item_id)
+	if not item_id:
+		listing.db_set("add_attempted_at", int(time.time()), update_modified=False)
+		frappe.db.commit()  # nosemgrep: if Shopee's answer is lost, the next run looks for the listing first
+		item_id = client.add_item(mapper.add_item_body(draft, image_ids, ref))["item_id"]
+	listing.db_set("item_id", str(item_id), update_modified=False)
 	frappe.db.commit()  # nosemgrep: the listing exists on Shopee now; a retry must update, not add again
 	if draft["models"]:
-		publish_models(listing, draft, client)
+		publish_models(listing, draft, client, confirm_first=recovered)
 	else:
 		map_rows(listing, draft, [(draft["item_code"], "0", draft["item_name"])])
 
 
-def publish_models(listing, draft: dict, client) -> None:
-	"""init_tier_variation for a listing that has no models yet, and its models into the map."""
+def created_before(client, sku: str, attempted_at: int) -> int | None:
+	"""The item an earlier add_item created although its answer was lost: the listing with our SKU
+	updated since that attempt (None when Shopee has none, and add_item must run again)."""
+	now = int(time.time()) + 60
+	since = max(int(attempted_at) - 60, now - LOOKUP_WINDOW)  # Shopee lists at most 15 days at a time
+	recent = [row["item_id"] for row in client.iter_item_list(update_time_from=since, update_time_to=now)]
+	for info in client.iter_item_base_info(recent):
+		if info.get("item_sku") == sku:
+			return int(info["item_id"])
+	return None
+
+
+def publish_models(listing, draft: dict, client, confirm_first: bool = False) -> None:
+	"""init_tier_variation for a listing that has no models yet, and its models into the map.
+
+	confirm_first: the item was created by an earlier run, so an init_tier_variation may have been
+	applied with its answer lost (Shopee refuses a second one): Shopee's models are read first and,
+	when there are some, taken over; variants they lack are then added as models."""
+	if confirm_first:
+		existing = client.get_model_list(int(listing.item_id))
+		if existing.get("model"):
+			adopt_models(listing, draft, existing)
+			update_models(listing, draft, client)
+			return
 	tiers = mapper.tier_variation(draft)
 	answer = client.init_tier_variation(int(listing.item_id), tiers, mapper.model_entries(draft))
-	by_index = {tuple(model["tier_index"]): str(model["model_id"]) for model in answer.get("model") or []}
-	rows = [
-		(model["item_code"], by_index[tuple(mapper.tier_index(draft, model))], " / ".join(model["options"]))
-		for model in draft["models"]
+	adopt_models(listing, draft, {"tier_variation": tiers, "model": answer.get("model") or []})
+
+
+def adopt_models(listing, draft: dict, shopee: dict) -> None:
+	"""Map the draft's variants to Shopee's models by their tier options; keep Shopee's tiers."""
+	tiers = [
+		{
+			"name": tier["name"],
+			"option_list": [{"option": o["option"]} for o in tier.get("option_list") or []],
+		}
+		for tier in shopee.get("tier_variation") or []
 	]
+	by_index = {tuple(model["tier_index"]): str(model["model_id"]) for model in shopee.get("model") or []}
+	rows = []
+	for model in draft["models"]:
+		try:
+			index = tuple(mapper.index_in(tiers, model["options"]))
+		except ValueError:  # an option Shopee's tiers lack: the variant is added as a model next
+			continue
+		if index in by_index:
+			rows.append((model["item_code"], by_index[index], " / ".join(model["options"])))
 	listing.published_tiers = json.dumps(tiers)
 	map_rows(listing, draft, rows)
 
@@ -116,13 +161,19 @@ def update_models(listing, draft: dict, client) -> None:
 	"""Variants added or disabled since the last publish: grow the tiers, add and delete models."""
 	published_tiers = json.loads(listing.published_tiers or "[]")
 	if not published_tiers:
-		publish_models(listing, draft, client)
+		publish_models(listing, draft, client, confirm_first=True)
 		return
-	published = mapped_models(listing)
-	plan = mapper.model_plan(draft, published)
+	plan = mapper.model_plan(draft, mapped_models(listing))
 	for model_id in plan["remove"]:
 		client.delete_model(int(listing.item_id), int(model_id))
 		retire_model(listing, model_id)
+	if not plan["add"]:
+		return
+	# Shopee's models as they are: a model an earlier run added (its answer lost) is taken over
+	adopt_models(listing, draft, client.get_model_list(int(listing.item_id)))
+	published_tiers = json.loads(listing.published_tiers)
+	published = mapped_models(listing)
+	plan = mapper.model_plan(draft, published)
 	if not plan["add"]:
 		return
 	grown = mapper.grown_tiers(published_tiers, draft)

@@ -411,7 +411,61 @@ class TestListings(SandboxMixin, IntegrationTestCase):
 			["SHOPEE_DELETE"],
 		)
 
+	def test_8_a_lost_answer_never_publishes_twice(self):
+		shop = self.shops[0]
+		simple = new_item(f"{PREFIX}LOST-1", "Ceramic Coffee Mug Lost Answer")
+		template = f"{PREFIX}LOST-2"
+		variants = new_template(template, "Ceramic Mug Gift Set Lost Answer", ["Colour"])
+		for code in [simple, template]:
+			attach_image(code, 1700 + len(code), as_main=True)
+		for code in [simple, *variants]:
+			set_prices(code, 12.5)
+		result = prepare([simple, template], [shop], self.choices())
+		frappe.db.commit()  # nosemgrep: the job reads them
+		names = {frappe.db.get_value("Shopee Listing", name, "item_code"): name for name in result["ready"]}
+		self.sandbox.reset_counts()
+		for code, lost in ((simple, "add_item"), (template, "init_tier_variation")):
+			self.sandbox.inject_fault(f"/api/v2/product/{lost}", "drop_after_apply")
+			listing_jobs.publish_listings([names[code]], "Administrator")  # the answer is lost
+			self.assertEqual(self.listing(code, shop).status, "Failed", lost)
+			listing_jobs.publish_listings([names[code]], "Administrator")
+		writes = self.writes()
+		self.assertEqual(writes["/api/v2/product/add_item"], 2)  # each once
+		self.assertEqual(writes["/api/v2/product/init_tier_variation"], 1)
+		for code in (simple, template):
+			listing = self.listing(code, shop)
+			self.assertEqual(listing.status, "Published", listing.problems)
+			self.assertEqual(self.shopee_items_with_sku(int(shop), code), [int(listing.item_id)])
+		mapped = frappe.get_all(
+			ITEM_MAP, {"shop": shop, "item_id": self.listing(template, shop).item_id}, pluck="item_code"
+		)
+		self.assertEqual(sorted(mapped), sorted(variants))
+		# a model added with its answer lost is taken over, not added twice
+		with recorded_syncs():  # run below, not by the worker
+			added = self.add_variant(template, "Yellow")
+		frappe.db.commit()  # nosemgrep: the job reads it
+		name = self.listing(template, shop).name
+		self.sandbox.inject_fault("/api/v2/product/add_model", "drop_after_apply")
+		self.sandbox.reset_counts()
+		listing_jobs.publish_listings([name], "Administrator")
+		listing_jobs.publish_listings([name], "Administrator")
+		self.assertEqual(self.writes().get("/api/v2/product/add_model"), 1)
+		self.assertEqual(self.listing(template, shop).status, "Published")
+		item_id = int(self.listing(template, shop).item_id)
+		self.assertEqual(
+			len(self.sandbox.dataset.products.listing(int(shop), item_id)["units"]), len(variants) + 1
+		)
+		self.assertTrue(frappe.db.get_value(ITEM_MAP, {"shop": shop, "item_code": added}))
+
 	# -- helpers ----------------------------------------------------------------------------------
+
+	def shopee_items_with_sku(self, shop_id: int, sku: str) -> list[int]:
+		products = self.sandbox.dataset.products
+		return [
+			item_id
+			for item_id in products.item_ids(shop_id)
+			if (products.listing(shop_id, item_id) or {}).get("item_sku") == sku
+		]
 
 	def add_variant(self, template: str, colour: str) -> str:
 		from erpnext.controllers.item_variant import create_variant
