@@ -99,6 +99,32 @@ class Desk:
 		)
 		return self.page
 
+	def open_shortcut(self, label: str) -> Page:
+		"""Click a workspace shortcut; returns the page it opened. Desk opens a URL shortcut in the same
+		tab on v15 and in a new one on v16."""
+		opened: list[Page] = []
+
+		def on_page(new_page: Page) -> None:
+			opened.append(new_page)
+
+		start = self.page.url
+		self.context.on("page", on_page)
+		try:
+			self.page.locator(".shortcut-widget-box").filter(has_text=label).first.click()
+			deadline = time.monotonic() + DEFAULT_TIMEOUT_MS / 1000
+			# Playwright hands events over only while it is called: wait through it, not time.sleep
+			while not opened and self.page.url == start:
+				if time.monotonic() > deadline:
+					raise AssertionError(f"the workspace shortcut {label!r} opened nothing")
+				self.page.wait_for_timeout(200)
+		finally:
+			self.context.remove_listener("page", on_page)
+		if opened:
+			opened[0].set_default_timeout(DEFAULT_TIMEOUT_MS)
+			opened[0].wait_for_load_state()
+			return opened[0]
+		return self.page
+
 	def button(self, label: str):
 		"""A button of the page head (a form's custom button, a list's primary action)."""
 		return self.page.locator(".page-head:visible").get_by_role("button", name=label, exact=True)
@@ -111,15 +137,31 @@ class Desk:
 		self.button(group).click()
 		self.page.locator(".page-head:visible .dropdown-menu.show").get_by_text(item, exact=True).click()
 
-	def field(self, fieldname: str):
-		"""A form field's input, its collapsed section opened first (as a person clicks its heading)."""
+	def reveal(self, fieldname: str) -> None:
+		"""Bring a form field into view as a person does: click its tab, then its collapsed section's
+		heading. (A tab is a link on v15 and a button on v16: both name their pane in aria-controls.)"""
+		control = self.page.locator(f".frappe-control[data-fieldname='{fieldname}']").first
+		tab = control.evaluate("(el) => el.closest('.tab-pane') && el.closest('.tab-pane').id")
+		if tab:
+			link = self.page.locator(f".form-tabs-list [role=tab][aria-controls='{tab}']")
+			if link.count() and "active" not in (link.first.get_attribute("class") or ""):
+				link.first.click()
 		section = self.page.locator(f".form-section:has(.frappe-control[data-fieldname='{fieldname}'])")
 		heading = section.locator(".section-head.collapsed")
 		if heading.count():
 			heading.first.click()
+
+	def field(self, fieldname: str):
+		"""A form field's input (its tab and collapsed section opened first)."""
+		self.reveal(fieldname)
 		return self.page.locator(
 			f".frappe-control[data-fieldname='{fieldname}'] :is(input, select, textarea):visible"
 		)
+
+	def shown_value(self, fieldname: str):
+		"""A read-only field's value as the form shows it (its tab and collapsed section opened first)."""
+		self.reveal(fieldname)
+		return self.page.locator(f".frappe-control[data-fieldname='{fieldname}'] .control-value:visible")
 
 	def set_link(self, fieldname: str, value: str) -> None:
 		"""Type into a Link field and pick the value from its dropdown."""
@@ -128,6 +170,24 @@ class Desk:
 		field.fill(value)
 		self.page.locator(".awesomplete [role=option]:visible").filter(has_text=value).first.click()
 		expect(field).to_have_value(value)
+
+	def set_date(self, scope, fieldname: str, value) -> None:
+		"""Type a date (a datetime.date) into a date field of scope (a dialog, a report's filters) the way
+		the user's date format shows it, then leave the field. Not with Escape: on v16 it closes the
+		dialog the field is in."""
+		shown = self.page.evaluate("(iso) => frappe.datetime.str_to_user(iso)", value.isoformat())
+		field = scope.locator(f".frappe-control[data-fieldname='{fieldname}'] input")
+		field.fill(shown)
+		field.blur()
+		expect(field).to_have_value(shown)
+		expect(self.page.locator(".datepicker.active")).to_have_count(0)
+
+	def expect_route_refused(self) -> None:
+		"""Desk's own answer to a route the user may not read: "Not found" on v15; on v16, which then
+		looks for a Page of that name, "Not permitted"."""
+		dialog = self.page.locator(".modal.show")
+		expect(dialog).to_contain_text(re.compile(r"Not found|Not permitted"))
+		expect(dialog).to_contain_text(re.compile(r"not available|No permission"))
 
 	def save(self) -> None:
 		self.page.keyboard.press("Control+s")
@@ -253,6 +313,14 @@ def sales_user(browser: Browser, site: Site):
 @pytest.fixture(scope="session")
 def shops(site: Site) -> list[str]:
 	return site.shop_ids
+
+
+def pytest_sessionstart(session):
+	"""A run's failure screenshots replace the last run's (a passing test leaves none)."""
+	output = os.environ.get("SHOPEE_BRIDGE_OUTPUT")
+	if output and Path(output).is_dir():
+		for old in Path(output).glob("FAILED-*.png"):
+			old.unlink()
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -43,14 +43,7 @@ def expect_connected(desk: Desk, page, shop_id: str) -> None:
 def test_connect_first_shop_from_the_workspace(manager: Desk, shops):
 	"""Workspace shortcut → the sandbox's authorization page → back on the new shop, Connected."""
 	page = manager.goto("/app/shopee-bridge")
-	opened = []
-	page.context.on("page", lambda new_page: opened.append(new_page))
-	page.locator(".shortcut-widget-box").filter(has_text="Connect to Shopee").click()
-	# Desk opens a URL shortcut in the same tab (v15) or in a new one (v16)
-	wait_until(
-		lambda: opened or page.url.startswith(manager.site.sandbox_url), "the authorization page", 30, 0.2
-	)
-	tab = opened[0] if opened else page
+	tab = manager.open_shortcut("Connect to Shopee")
 	tab.wait_for_url(re.compile(re.escape(manager.site.sandbox_url)))
 	authorize_in_sandbox(manager, tab, shops[0])
 	expect_connected(manager, tab, shops[0])

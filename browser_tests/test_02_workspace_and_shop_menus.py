@@ -2,6 +2,7 @@
 
 import json
 import re
+from pathlib import Path
 
 from conftest import DESK_PATH, Desk, wait_until
 from playwright.sync_api import Page, expect
@@ -14,6 +15,9 @@ COUNT_FIELDS = ("fetched", "created_count", "updated", "skipped", "failed")
 SHORT_NUMBER = re.compile(r"(-?\d[\d,]*(?:\.\d+)?)\s*([KMBT]?)\b")
 SHORT_UNITS = {"": 1, "K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
 JOB_WAIT_MS = 300_000
+WORKSPACE_JSON = (
+	Path(__file__).parents[1] / "shopee_bridge/shopee_bridge/workspace/shopee_bridge/shopee_bridge.json"
+)
 
 
 # -- 1. the workspace ------------------------------------------------------------------------------
@@ -85,6 +89,39 @@ def test_workspace_cards_show_what_the_documents_say(manager: Desk):
 	for label in CARDS:
 		assert same_number(shown[label], expected[label]), (label, shown[label], expected[label])
 	manager.snap("02-workspace-cards")
+
+
+def shortcuts_with_counts() -> list[dict]:
+	"""The workspace's DocType shortcuts with a count filter, as the app ships them (migrate imports
+	them). v15 counts only those; v16 counts every DocType shortcut."""
+	shipped = json.loads(WORKSPACE_JSON.read_text())
+	return [
+		shortcut
+		for shortcut in shipped["shortcuts"]
+		if shortcut["type"] == "DocType" and shortcut.get("stats_filter") is not None
+	]
+
+
+def shortcut_count(page: Page, label: str) -> int:
+	pill = page.locator(f".shortcut-widget-box[aria-label='{label}'] .indicator-pill")
+	expect(pill).to_be_visible(timeout=60_000)
+	return int(re.match(r"\d+", pill.inner_text().strip()).group())
+
+
+def test_workspace_shortcuts_count_what_the_documents_say(manager: Desk):
+	shortcuts = shortcuts_with_counts()
+	assert len(shortcuts) >= 6, shortcuts
+	for _attempt in range(3):
+		page = manager.goto("/app/shopee-bridge")
+		shown = {s["label"]: shortcut_count(page, s["label"]) for s in shortcuts}
+		expected = {
+			s["label"]: manager.count(s["link_to"], json.loads(s.get("stats_filter") or "[]"))
+			for s in shortcuts
+		}
+		if shown == expected:
+			break
+	assert shown == expected
+	manager.snap("02-workspace-shortcuts")
 
 
 def test_workspace_charts_draw_the_synced_orders(manager: Desk):

@@ -126,20 +126,6 @@ def shop_with_shippable_orders(desk: Desk, shops: list[str], count: int, mode: s
 # -- the form --------------------------------------------------------------------------------------
 
 
-def shown_value(desk: Desk, fieldname: str):
-	"""A read-only field's value as the form shows it (its tab and collapsed section opened first)."""
-	control = desk.page.locator(f".frappe-control[data-fieldname='{fieldname}']").first
-	tab = control.evaluate("(el) => el.closest('.tab-pane') && el.closest('.tab-pane').id")
-	if tab:
-		desk.page.locator(f".form-tabs-list a[href='#{tab}']").click()
-	heading = desk.page.locator(
-		f".form-section:has(.frappe-control[data-fieldname='{fieldname}']) .section-head.collapsed"
-	)
-	if heading.count():
-		heading.first.click()
-	return control.locator(".control-value")
-
-
 def select_options(dialog, fieldname: str) -> list[tuple[str, str]]:
 	select = dialog.locator(f".frappe-control[data-fieldname='{fieldname}'] select")
 	pairs = select.locator("option").evaluate_all(
@@ -192,7 +178,7 @@ def test_ship_from_the_sales_order_with_pickup(manager: Desk, shops):
 	so = manager.get_doc("Sales Order", order["name"])
 	assert (so["shopee_shipment_state"], so["shopee_shipping_mode"]) == ("Arranged", "Pickup"), so
 	manager.page.wait_for_function("() => cur_frm.doc.shopee_shipment_state === 'Arranged'")
-	expect(shown_value(manager, "shopee_shipment_state")).to_have_text("Arranged")
+	expect(manager.shown_value("shopee_shipment_state")).to_have_text("Arranged")
 	expect_shipment_note(manager, order_sn)
 	calls = ship_order_calls(manager, order_sn)
 	assert [(c["status"], c["body"]["pickup"]) for c in calls] == [
@@ -319,7 +305,7 @@ def test_tracking_number_pushed_by_shopee_shows_on_the_form(manager: Desk):
 		f"the tracking number {tracking} on {so_name}",
 	)
 	manager.open_form("Sales Order", so_name)
-	expect(shown_value(manager, "shopee_tracking_number")).to_have_text(tracking)
+	expect(manager.shown_value("shopee_tracking_number")).to_have_text(tracking)
 	assert [note["shopee_tracking_number"] for note in delivery_notes(manager, [order_sn])] == [tracking]
 	manager.snap("03-tracking-number")
 

@@ -84,20 +84,11 @@ def new_return_on_its_form(desk: Desk, shop: str, **options) -> str:
 	return_sn = open_return_on_a_synced_order(desk, shop, **options)
 	sync_returns_until_stored(desk, shop, return_sn)
 	desk.open_form("Shopee Return", return_sn)
-	expect(shown(desk, "status")).to_have_text("REQUESTED")
+	expect(desk.shown_value("status")).to_have_text("REQUESTED")
 	return return_sn
 
 
 # -- the form --------------------------------------------------------------------------------------
-
-
-def shown(desk: Desk, fieldname: str):
-	"""A read-only field's value as the form shows it (its collapsed section opened first)."""
-	section = desk.page.locator(f".form-section:has(.frappe-control[data-fieldname='{fieldname}'])")
-	heading = section.locator(".section-head.collapsed")
-	if heading.count():
-		heading.first.click()
-	return desk.page.locator(f".frappe-control[data-fieldname='{fieldname}'] .control-value:visible")
 
 
 def answer_menu_items(desk: Desk) -> list[str]:
@@ -141,7 +132,7 @@ def test_accept_the_return(manager: Desk, shops):
 	manager.menu("Answer on Shopee", "Accept")
 	confirm(manager, "Accept the return and refund")
 	expect(manager.alert("Accepted the return")).to_be_visible(timeout=60_000)
-	expect(shown(manager, "status")).to_have_text("ACCEPTED")
+	expect(manager.shown_value("status")).to_have_text("ACCEPTED")
 	expect_no_answers_left(manager)
 	assert manager.value("Shopee Return", return_sn, "status") == "ACCEPTED"
 	assert the_call(manager, "confirm", return_sn)["status"] == 200
@@ -153,9 +144,9 @@ def test_offer_a_partial_refund(manager: Desk, shops):
 	half = money(manager.value("Shopee Return", return_sn, "refund_amount") / 2)
 	offer_from_the_form(manager, "REFUND", half)
 	expect(manager.alert("Offered REFUND with a refund of")).to_be_visible(timeout=60_000)
-	expect(shown(manager, "negotiation_status")).to_have_text("PENDING_BUYER_RESPOND")
-	expect(shown(manager, "latest_offer_creator")).to_have_text("seller")
-	expect(shown(manager, "latest_solution")).to_have_text("REFUND")
+	expect(manager.shown_value("negotiation_status")).to_have_text("PENDING_BUYER_RESPOND")
+	expect(manager.shown_value("latest_offer_creator")).to_have_text("seller")
+	expect(manager.shown_value("latest_solution")).to_have_text("REFUND")
 	assert "Offer a Partial Refund" not in answer_menu_items(manager)
 	doc = manager.get_doc("Shopee Return", return_sn)
 	assert (doc["status"], doc["negotiation_status"], doc["latest_offer_creator"]) == (
@@ -178,13 +169,13 @@ def test_accept_the_buyers_offer(manager: Desk, shops):
 	# the buyer turns the offer down: their own request stands as the offer to answer
 	sandbox_post(manager, "returns/buyer_respond", {"return_sn": return_sn, "accept": False})
 	manager.click_button("Refresh from Shopee")
-	expect(shown(manager, "latest_offer_creator")).to_have_text("buyer", timeout=60_000)
-	expect(shown(manager, "negotiation_status")).to_have_text("PENDING_RESPOND")
+	expect(manager.shown_value("latest_offer_creator")).to_have_text("buyer", timeout=60_000)
+	expect(manager.shown_value("negotiation_status")).to_have_text("PENDING_RESPOND")
 	buyers = manager.get_doc("Shopee Return", return_sn)
 	manager.menu("Answer on Shopee", "Accept the Buyer's Offer")
 	confirm(manager, f"Accept the buyer's offer: {buyers['latest_solution']}")
 	expect(manager.alert("Accepted the buyer's offer")).to_be_visible(timeout=60_000)
-	expect(shown(manager, "status")).to_have_text("ACCEPTED")
+	expect(manager.shown_value("status")).to_have_text("ACCEPTED")
 	expect_no_answers_left(manager)
 	doc = manager.get_doc("Shopee Return", return_sn)
 	assert doc["status"] == "ACCEPTED", doc
@@ -212,8 +203,8 @@ def test_dispute_the_return(manager: Desk, shops):
 	dialog.get_by_role("button", name="Next").click()
 	images = attach_evidence(manager, reason)
 	expect(manager.alert(f"Disputed (reason {reason['dispute_reason']})")).to_be_visible(timeout=60_000)
-	expect(shown(manager, "status")).to_have_text("JUDGING")
-	expect(shown(manager, "dispute_text_reason")).to_contain_text(explanation)
+	expect(manager.shown_value("status")).to_have_text("JUDGING")
+	expect(manager.shown_value("dispute_text_reason")).to_contain_text(explanation)
 	expect_no_answers_left(manager)
 	doc = manager.get_doc("Shopee Return", return_sn)
 	assert doc["status"] == "JUDGING" and str(reason["dispute_reason"]) in doc["dispute_reason"], doc
@@ -256,5 +247,5 @@ def test_refused_offer_shows_shopees_message_and_changes_nothing(manager: Desk, 
 	manager.close_dialog()
 	after = manager.get_doc("Shopee Return", return_sn)
 	assert {f: after[f] for f in fields} == {f: before[f] for f in fields}
-	expect(shown(manager, "status")).to_have_text("REQUESTED")
-	expect(shown(manager, "negotiation_status")).to_have_text("PENDING_RESPOND")
+	expect(manager.shown_value("status")).to_have_text("REQUESTED")
+	expect(manager.shown_value("negotiation_status")).to_have_text("PENDING_RESPOND")
