@@ -164,13 +164,19 @@ def update_models(listing, draft: dict, client) -> None:
 		publish_models(listing, draft, client, confirm_first=True)
 		return
 	plan = mapper.model_plan(draft, mapped_models(listing))
+	if not (plan["add"] or plan["remove"]):
+		return
+	# Shopee's models as they are: a model an earlier run deleted or added (its answer lost) is not
+	# deleted again, and is taken over instead of added twice
+	current = client.get_model_list(int(listing.item_id))
+	on_shopee = {str(model["model_id"]) for model in current.get("model") or []}
 	for model_id in plan["remove"]:
-		client.delete_model(int(listing.item_id), int(model_id))
+		if model_id in on_shopee:
+			client.delete_model(int(listing.item_id), int(model_id))
 		retire_model(listing, model_id)
 	if not plan["add"]:
 		return
-	# Shopee's models as they are: a model an earlier run added (its answer lost) is taken over
-	adopt_models(listing, draft, client.get_model_list(int(listing.item_id)))
+	adopt_models(listing, draft, current)
 	published_tiers = json.loads(listing.published_tiers)
 	published = mapped_models(listing)
 	plan = mapper.model_plan(draft, published)

@@ -456,6 +456,18 @@ class TestListings(SandboxMixin, IntegrationTestCase):
 			len(self.sandbox.dataset.products.listing(int(shop), item_id)["units"]), len(variants) + 1
 		)
 		self.assertTrue(frappe.db.get_value(ITEM_MAP, {"shop": shop, "item_code": added}))
+		# and a model deleted with its answer lost is not deleted again
+		frappe.db.set_value("Item", variants[0], "disabled", 1)
+		frappe.db.commit()  # nosemgrep: the job reads it
+		self.sandbox.inject_fault("/api/v2/product/delete_model", "drop_after_apply")
+		self.sandbox.reset_counts()
+		listing_jobs.publish_listings([name], "Administrator")
+		listing_jobs.publish_listings([name], "Administrator")
+		self.assertEqual(self.writes(), {"/api/v2/product/delete_model": 1})
+		self.assertEqual(self.listing(template, shop).status, "Published")
+		self.assertEqual(
+			len(self.sandbox.dataset.products.listing(int(shop), item_id)["units"]), len(variants)
+		)
 
 	# -- helpers ----------------------------------------------------------------------------------
 
