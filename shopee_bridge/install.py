@@ -348,7 +348,7 @@ def sync_custom_fields():
 		for dt in (doctypes,) if isinstance(doctypes, str) else doctypes:
 			changed = [df for df in fields if not _custom_field_matches(dt, df)]
 			if changed:
-				pending[dt] = changed
+				pending.setdefault(dt, []).extend(changed)  # a doctype can be in two keys
 	if pending:
 		create_custom_fields(pending, ignore_validate=True, update=True)
 

@@ -193,8 +193,10 @@ class TestWebhookRouting(WebhookTestCase):
 			1: {"shop_id_list": [int(SHOP_ID)]},
 			3: {"ordersn": order_sn, "status": "READY_TO_SHIP", "update_time": now + 100},
 			4: {"ordersn": order_sn, "tracking_no": "TRK" + new_order_sn()},
+			6: {"item_id": 1},  # banned_item: the shop's listings' states are read back (none here)
 			12: {"shop_id_list": [int(SHOP_ID)]},
 			15: {"ordersn": order_sn, "package_number": "PKG1", "status": "READY"},
+			16: {},  # violation_item
 			29: {"order_sn": order_sn, "return_sn": self.return_sn(), "update_time": now},
 			30: {"ordersn": order_sn, "fulfillment_status": "LOGISTICS_READY", "update_time": now + 101},
 		}
