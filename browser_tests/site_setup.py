@@ -24,6 +24,7 @@ MANAGER_ROLES = (
 	"System Manager",
 	"Shopee Manager",
 	"Sales Manager",
+	"Sales Master Manager",  # price lists and item prices, for the Items the manager publishes
 	"Sales User",
 	"Stock Manager",
 	"Stock User",

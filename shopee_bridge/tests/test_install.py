@@ -45,6 +45,15 @@ class TestInstall(IntegrationTestCase):
 		# nothing was rewritten by the second and third runs
 		self.assertEqual(before, after)
 
+	def test_one_sync_gives_every_doctype_all_its_fields(self):
+		"""Delivery Note and Sales Invoice are in two field groups: a first install must add both."""
+		names = ["Delivery Note-" + ORDER_SN_FIELD, "Delivery Note-shopee_return_sn"]
+		names += ["Sales Invoice-" + ORDER_SN_FIELD, "Sales Invoice-shopee_return_sn"]
+		for name in names:
+			frappe.delete_doc("Custom Field", name, force=True, ignore_permissions=True)
+		install.sync_custom_fields()
+		self.assertEqual([name for name in names if not frappe.db.exists("Custom Field", name)], [])
+
 	def test_sales_order_has_unique_index_on_order_sn(self):
 		self.assertTrue(unique_indexes("tabSales Order", ORDER_SN_FIELD))
 
