@@ -3,6 +3,7 @@
 import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
+from shopee_bridge.compat import sync_workspace_sidebar
 from shopee_bridge.constants import (
 	ADDRESS_KEY_FIELD,
 	BUYER_FEE_FIELD,
@@ -339,6 +340,7 @@ def setup():
 	ensure_customer_unique_index()
 	ensure_settings()
 	ensure_workspace()
+	sync_workspace_sidebar()
 
 
 def sync_custom_fields():

@@ -45,6 +45,17 @@ class TestInstall(IntegrationTestCase):
 		# nothing was rewritten by the second and third runs
 		self.assertEqual(before, after)
 
+	def test_the_desk_sidebar_leads_where_the_workspace_does(self):
+		if not frappe.db.table_exists("Workspace Sidebar"):
+			self.skipTest("this Frappe has no Workspace Sidebar (v15): the workspace is the menu")
+		install.setup()
+		items = frappe.get_all(
+			"Workspace Sidebar Item", {"parent": WORKSPACE}, ["label", "url", "link_to"], order_by="idx"
+		)
+		connect = [item.url for item in items if item.label == "Connect to Shopee"]
+		self.assertEqual(connect, ["/api/method/shopee_bridge.api.connect_shop_redirect"])
+		self.assertIn("Shopee Listing", [item.link_to for item in items])
+
 	def test_one_sync_gives_every_doctype_all_its_fields(self):
 		"""Delivery Note and Sales Invoice are in two field groups: a first install must add both."""
 		names = ["Delivery Note-" + ORDER_SN_FIELD, "Delivery Note-shopee_return_sn"]
