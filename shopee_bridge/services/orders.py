@@ -144,7 +144,7 @@ class OrderSync:
 		"""Write one order; its escrow breakdown is kept even when the booking has to wait."""
 		stale = stale_detail(order)
 		if stale:
-			return OrderResult("skipped", stale)
+			return OrderResult("skipped", stale, "Sales Order", docs.find_sales_order(order["order_sn"]))
 		try:
 			if escrow:
 				store_order_income(self.shop, order, escrow)

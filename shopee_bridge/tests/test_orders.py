@@ -421,6 +421,7 @@ class TestOrderSync(SandboxMixin, IntegrationTestCase):
 		result = OrderSync(SHOP_ID).sync_one(older, None)
 		self.assertEqual(result.action, "skipped")
 		self.assertIn("older than the applied", result.summary)
+		self.assertEqual((result.reference_doctype, result.reference_name), ("Sales Order", so_name))
 		self.assertEqual(frappe.db.get_value("Sales Order", so_name, LAST_PUSH_FIELD), applied)
 		self.assertEqual(frappe.db.count("Delivery Note", {ORDER_SN_FIELD: self.in_transit}), deliveries)
 
