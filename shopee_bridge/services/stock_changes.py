@@ -1,6 +1,6 @@
 """Which Shopee Item Map rows must go to Shopee again: ERPNext changes mark them Pending.
 
-ERPNext v15 writes Bin quantities with frappe.db.set_value / db_update, which run no doc_events, so
+ERPNext writes Bin quantities with frappe.db.set_value / db_update, which run no doc_events, so
 the signals are the documents behind them: every submitted Stock Ledger Entry (cancellations add
 one too), a Sales Order's changes after submit (submit, cancel, close, hold, re-open move its
 reserved quantity; they all run on_change), and Item Prices of the pushed Price List. What a

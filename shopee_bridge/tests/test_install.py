@@ -47,7 +47,7 @@ class TestInstall(IntegrationTestCase):
 
 	def test_the_desk_sidebar_leads_where_the_workspace_does(self):
 		if not frappe.db.table_exists("Workspace Sidebar"):
-			self.skipTest("this Frappe has no Workspace Sidebar (v15): the workspace is the menu")
+			self.skipTest("this Frappe has no Workspace Sidebar: the workspace is the menu")
 		install.setup()
 		items = frappe.get_all(
 			"Workspace Sidebar Item", {"parent": WORKSPACE}, ["label", "url", "link_to"], order_by="idx"

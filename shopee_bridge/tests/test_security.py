@@ -122,7 +122,7 @@ class TestPermissions(IntegrationTestCase):
 			if doctype in doctypes:
 				roles = {perm.role for perm in frappe.get_meta(doctype).permissions if perm.read}
 				self.assertEqual(roles, {MANAGER_ROLE, "System Manager"}, doctype)
-		# the payout report's accountants pick a shop in its filter (v16 checks that) without reading it
+		# the payout report's accountants pick a shop in its filter (a report's link filters are checked) without reading it
 		accountants = [p for p in frappe.get_meta("Shopee Shop").permissions if p.role == "Accounts Manager"]
 		self.assertEqual([(p.select, p.read) for p in accountants], [(1, 0)])
 
