@@ -336,8 +336,9 @@ def unlist(name: str, client=None) -> None:
 	answer = client.unlist_item([{"item_id": int(listing.item_id), "unlist": True}])
 	failed = answer.get("failure_list") or []
 	if failed:
-		keep_refusal(listing.name, listing.shop, listing.item_id, str(failed[0].get("failed_reason")))
-		raise ShopeeError("unlist_failed", str(failed[0].get("failed_reason")))
+		reason = str(failed[0].get("failed_reason"))
+		keep_refusal(listing.name, listing.shop, listing.item_id, reason)
+		raise ShopeeError(reason, code="unlist_failed")
 	frappe.db.set_value(LISTING, listing.name, {"status": "Unlisted", "item_status": "UNLIST"})
 	frappe.db.set_value(
 		ITEM_MAP,
