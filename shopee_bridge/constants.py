@@ -16,6 +16,7 @@ INBOX = "Shopee Webhook Inbox"
 SYNC_LOG = "Shopee Sync Log"
 OAUTH_STATE = "Shopee OAuth State"
 ITEM_MAP = "Shopee Item Map"
+LISTING = "Shopee Listing"
 
 PRODUCTION_HOST = "https://partner.shopeemobile.com"
 SANDBOX_HOST = "https://openplatform.sandbox.test-stable.shopee.sg"

@@ -3,9 +3,8 @@ read-back of Shopee's moderation states (which also catches edits whose queued s
 
 import frappe
 
+from shopee_bridge.constants import LISTING
 from shopee_bridge.services.sync_log import SyncRun
-
-LISTING = "Shopee Listing"
 
 
 def publish_listings(names: list[str], triggered_by: str | None = None, always_log: bool = True) -> list[str]:
@@ -36,8 +35,6 @@ def publish_listings(names: list[str], triggered_by: str | None = None, always_l
 
 
 def log_outcomes(shop: str, triggered_by: str, outcomes: dict, calls: int) -> str:
-	from shopee_bridge.services.listings import LISTING as listing_doctype
-
 	run = SyncRun("publish_listings", shop, triggered_by)
 	run.add("fetched", len(outcomes))
 	run.add("api_calls", calls)
@@ -49,9 +46,7 @@ def log_outcomes(shop: str, triggered_by: str, outcomes: dict, calls: int) -> st
 		elif outcome == "unchanged":
 			run.add("skipped")
 		elif outcome == "failed":
-			problems = frappe.db.get_value(
-				listing_doctype, {"shop": shop, "item_code": item_code}, "problems"
-			)
+			problems = frappe.db.get_value(LISTING, {"shop": shop, "item_code": item_code}, "problems")
 			run.add_error(item_code, problems or "not published")
 		else:
 			run.add_error(item_code, outcome)
@@ -64,16 +59,15 @@ def sync_listing(listing: str, action: str = "update") -> None:
 	from shopee_bridge.services import listings
 
 	frappe.set_user("Administrator")
-	name = listing
 	if action == "unlist":
 		try:
-			listings.unlist(name)
+			listings.unlist(listing)
 		except Exception as e:
 			frappe.db.rollback()
-			shop, item_code = frappe.db.get_value(LISTING, name, ["shop", "item_code"])
+			shop, item_code = frappe.db.get_value(LISTING, listing, ["shop", "item_code"])
 			log_outcomes(shop, "Administrator", {item_code: e}, 1)
 		return
-	publish_listings([name], "Administrator", always_log=False)
+	publish_listings([listing], "Administrator", always_log=False)
 
 
 def on_item_update(doc, method=None) -> None:
@@ -92,7 +86,8 @@ def on_item_file_change(doc, method=None) -> None:
 def queue_due(item_code: str) -> list[str]:
 	from shopee_bridge.services.listing_changes import due_listings
 
-	queued = frappe.flags.setdefault("shopee_listings_queued", set())  # one save runs on_update twice
+	# each (listing, action) once per request, however many Item and File hooks one save runs
+	queued = frappe.flags.setdefault("shopee_listings_queued", set())
 	due = [(name, action) for name, action in due_listings(item_code) if (name, action) not in queued]
 	for name, action in due:
 		enqueue_listing_sync(name, action)

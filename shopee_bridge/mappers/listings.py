@@ -410,28 +410,19 @@ def tier_variation(draft: dict) -> list[dict]:
 	]
 
 
-def tier_index(draft: dict, model: dict) -> list[int]:
-	return [
-		tier_options(draft["models"], position).index(option)
-		for position, option in enumerate(model["options"])
-	]
-
-
-def model_entry(draft: dict, model: dict) -> dict:
+def model_entry(model: dict, tiers: list[dict]) -> dict:
+	"""One model as init_tier_variation / add_model take it, placed in the given tiers."""
 	return {
-		"tier_index": tier_index(draft, model),
+		"tier_index": index_in(tiers, model["options"]),
 		"original_price": float(Decimal(str(model["price"]))),
 		"model_sku": model.get("sku") or "",
 		"seller_stock": [{"stock": int(model.get("stock") or 0)}],
 	}
 
 
-def model_entries(draft: dict, item_codes=None) -> list[dict]:
-	return [
-		model_entry(draft, model)
-		for model in draft.get("models") or []
-		if item_codes is None or model["item_code"] in item_codes
-	]
+def model_entries(draft: dict) -> list[dict]:
+	tiers = tier_variation(draft)
+	return [model_entry(model, tiers) for model in draft.get("models") or []]
 
 
 # -- what changed since the last publish ----------------------------------------------------------

@@ -9,10 +9,9 @@ import json
 
 import frappe
 
+from shopee_bridge.constants import LISTING
 from shopee_bridge.mappers import listings as mapper
 from shopee_bridge.services.listing_drafts import build_draft
-
-LISTING = "Shopee Listing"
 
 
 def published_listings(item_code: str) -> list:

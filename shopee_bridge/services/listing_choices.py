@@ -8,8 +8,9 @@ the drafts without problems, returning every problem of the others with the fiel
 import frappe
 from frappe.utils import cint
 
+from shopee_bridge.constants import LISTING
 from shopee_bridge.services import listing_reference
-from shopee_bridge.services.listings import LISTING, checked_draft, problems_text
+from shopee_bridge.services.listings import checked_draft, problems_text
 
 CHOICE_FIELDS = ("category_id", "logistic_ids", "is_pre_order", "days_to_ship", "condition")
 
@@ -17,13 +18,13 @@ CHOICE_FIELDS = ("category_id", "logistic_ids", "is_pre_order", "days_to_ship", 
 def listing_options(item_code: str, shop: str, category_id: int | None = None) -> dict:
 	"""Categories (with Shopee's recommendation for the Item's name), the chosen category's attributes,
 	the shop's channels, the brand Shopee will get, and the choices kept so far."""
-	item_name = frappe.db.get_value("Item", item_code, "item_name") or item_code
+	item_name, brand_name = frappe.db.get_value("Item", item_code, ["item_name", "brand"]) or (None, None)
+	item_name, brand_name = item_name or item_code, brand_name or ""
 	existing = frappe.db.get_value(LISTING, {"item_code": item_code, "shop": shop})
 	kept = frappe.get_doc(LISTING, existing) if existing else None
 	recommended = listing_reference.recommended_categories(shop, item_name)
 	category_id = cint(category_id) or (kept and kept.category_id) or (recommended[0] if recommended else 0)
 	reference = listing_reference.category_reference(shop, category_id) if category_id else {}
-	brand_name = frappe.db.get_value("Item", item_code, "brand") or ""
 	brand = listing_reference.find_brand(reference.get("brands") or [], brand_name) if category_id else None
 	return {
 		"categories": listing_reference.leaf_categories(shop),
@@ -74,8 +75,8 @@ def _kept_choices(kept) -> dict:
 	}
 
 
-def save_choices(item_code: str, shop: str, values: dict) -> str:
-	"""Create or update the Shopee Listing of the Item and shop with the dialog's choices; returns its name."""
+def save_choices(item_code: str, shop: str, values: dict):
+	"""Create or update the Shopee Listing of the Item and shop with the dialog's choices; returns it."""
 	name = frappe.db.get_value(LISTING, {"item_code": item_code, "shop": shop})
 	doc = frappe.get_doc(LISTING, name) if name else frappe.new_doc(LISTING)
 	doc.update({"item_code": item_code, "shop": shop})
@@ -100,7 +101,7 @@ def save_choices(item_code: str, shop: str, values: dict) -> str:
 	if not doc.status or doc.status == "Failed":
 		doc.status = "Draft"
 	doc.save(ignore_permissions=True) if name else doc.insert(ignore_permissions=True)
-	return doc.name
+	return doc
 
 
 def prepare(items: list[str], shops: list[str], values: dict) -> dict:
@@ -110,13 +111,12 @@ def prepare(items: list[str], shops: list[str], values: dict) -> dict:
 	for shop in shops:
 		shop_doc = frappe.get_doc("Shopee Shop", shop)
 		for item_code in items:
-			name = save_choices(item_code, shop, values)
-			listing = frappe.get_doc(LISTING, name)
+			listing = save_choices(item_code, shop, values)
 			_draft, _ref, found = checked_draft(listing, shop_doc)
 			if found:
 				listing.db_set({"status": "Failed", "problems": problems_text(found)})
 				problems[f"{item_code} @ {shop}"] = found
 			else:
 				listing.db_set({"status": "Queued", "problems": ""})
-				ready.append(name)
+				ready.append(listing.name)
 	return {"ready": ready, "problems": problems}

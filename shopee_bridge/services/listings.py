@@ -17,7 +17,7 @@ from frappe import _
 from frappe.utils import now_datetime
 
 from shopee_bridge.client_errors import ShopeeError
-from shopee_bridge.constants import ITEM_MAP, SHOP
+from shopee_bridge.constants import ITEM_MAP, LISTING, SHOP
 from shopee_bridge.mappers import listings as mapper
 from shopee_bridge.services import listing_reference, stock_changes
 from shopee_bridge.services.listing_drafts import build_draft
@@ -25,7 +25,6 @@ from shopee_bridge.services.listing_readback import read_shopee_rows, store_shop
 from shopee_bridge.shop_client import make_client
 from shopee_bridge.utils import savepoint
 
-LISTING = "Shopee Listing"
 NAME_LENGTH = 140
 DELETED_MODEL = "MODEL_DELETED"
 LOOKUP_WINDOW = 15 * 86400 - 120
@@ -110,16 +109,24 @@ def publish_models(listing, draft: dict, client, confirm_first: bool = False) ->
 	if confirm_first:
 		existing = client.get_model_list(int(listing.item_id))
 		if existing.get("model"):
-			adopt_models(listing, draft, existing)
+			adopt_models(listing, draft, existing)  # the variants it lacks are added next
 			update_models(listing, draft, client)
 			return
 	tiers = mapper.tier_variation(draft)
 	answer = client.init_tier_variation(int(listing.item_id), tiers, mapper.model_entries(draft))
-	adopt_models(listing, draft, {"tier_variation": tiers, "model": answer.get("model") or []})
+	unmapped = adopt_models(listing, draft, {"tier_variation": tiers, "model": answer.get("model") or []})
+	require_models(unmapped)
 
 
-def adopt_models(listing, draft: dict, shopee: dict) -> None:
-	"""Map the draft's variants to Shopee's models by their tier options; keep Shopee's tiers."""
+def require_models(unmapped: list[str]) -> None:
+	"""Shopee's answer must hold a model for every variant it was sent."""
+	if unmapped:
+		raise ShopeeError(f"Shopee's answer has no model for {', '.join(unmapped)}", code="incomplete_answer")
+
+
+def adopt_models(listing, draft: dict, shopee: dict) -> list[str]:
+	"""Map the draft's variants to Shopee's models by their tier options and keep Shopee's tiers;
+	returns the variants Shopee has no model for."""
 	tiers = [
 		{
 			"name": tier["name"],
@@ -128,16 +135,19 @@ def adopt_models(listing, draft: dict, shopee: dict) -> None:
 		for tier in shopee.get("tier_variation") or []
 	]
 	by_index = {tuple(model["tier_index"]): str(model["model_id"]) for model in shopee.get("model") or []}
-	rows = []
+	rows, unmapped = [], []
 	for model in draft["models"]:
 		try:
 			index = tuple(mapper.index_in(tiers, model["options"]))
-		except ValueError:  # an option Shopee's tiers lack: the variant is added as a model next
-			continue
+		except ValueError:  # an option Shopee's tiers lack
+			index = None
 		if index in by_index:
 			rows.append((model["item_code"], by_index[index], " / ".join(model["options"])))
+		else:
+			unmapped.append(model["item_code"])
 	listing.published_tiers = json.dumps(tiers)
 	map_rows(listing, draft, rows)
+	return unmapped
 
 
 def update_listing(listing, draft: dict, ref: dict, client, parts: list[str]) -> None:
@@ -192,28 +202,12 @@ def update_models(listing, draft: dict, client) -> None:
 		]
 		client.update_tier_variation(int(listing.item_id), grown, kept)
 	new_models = [model for model in draft["models"] if model["item_code"] in plan["add"]]
-	entries = [
-		{**mapper.model_entry(draft, model), "tier_index": mapper.index_in(grown, model["options"])}
-		for model in new_models
-	]
-	answer = client.add_model(int(listing.item_id), entries)
-	by_index = {
-		tuple(model["tier_index"]): str(model["model_id"])
-		for model in answer.get("model") or answer.get("model_list") or []
-	}
-	listing.published_tiers = json.dumps(grown)
-	map_rows(
-		listing,
-		draft,
-		[
-			(
-				model["item_code"],
-				by_index[tuple(mapper.index_in(grown, model["options"]))],
-				" / ".join(model["options"]),
-			)
-			for model in new_models
-		],
+	answer = client.add_model(
+		int(listing.item_id), [mapper.model_entry(model, grown) for model in new_models]
 	)
+	added = answer.get("model") or answer.get("model_list") or []
+	unmapped = adopt_models(listing, draft, {"tier_variation": grown, "model": added})
+	require_models([code for code in unmapped if code in plan["add"]])
 
 
 def mapped_models(listing) -> dict[str, str]:
@@ -287,7 +281,7 @@ def upload_images(listing, draft: dict, client) -> list[str]:
 			known[image["key"]] = uploaded["image_id"]
 		ids.append(known[image["key"]])
 	listing.set(
-		"images", [{"file_key": key, "image_id": known[key]} for key in [i["key"] for i in draft["images"]]]
+		"images", [{"file_key": image["key"], "image_id": known[image["key"]]} for image in draft["images"]]
 	)
 	return ids
 

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 import frappe
 
 from shopee_bridge.compat import IntegrationTestCase
-from shopee_bridge.constants import ITEM_MAP, SYNC_LOG
+from shopee_bridge.constants import ITEM_MAP, LISTING, SYNC_LOG
 from shopee_bridge.jobs import listings as listing_jobs
 from shopee_bridge.sandbox.images import sample_png
 from shopee_bridge.services import listing_changes, listing_reference, listings
@@ -150,7 +150,7 @@ class TestListings(SandboxMixin, IntegrationTestCase):
 		for shop_id in (SG_SHOP, MY_SHOP):
 			delete_shop(str(shop_id))
 			frappe.db.delete(ITEM_MAP, {"shop": str(shop_id)})
-			frappe.db.delete("Shopee Listing", {"shop": str(shop_id)})
+			frappe.db.delete(LISTING, {"shop": str(shop_id)})
 			authorize_shop(cls.sandbox, shop_id)
 			frappe.db.rollback()
 			configure_shop(str(shop_id))
@@ -228,7 +228,7 @@ class TestListings(SandboxMixin, IntegrationTestCase):
 		return {"category_id": self.category_id, "attributes": self.attributes, "condition": "NEW", **extra}
 
 	def listing(self, item_code: str, shop: str):
-		return frappe.get_doc("Shopee Listing", {"item_code": item_code, "shop": shop})
+		return frappe.get_doc(LISTING, {"item_code": item_code, "shop": shop})
 
 	def writes(self) -> dict[str, int]:
 		counts = self.sandbox.call_counts
@@ -291,15 +291,13 @@ class TestListings(SandboxMixin, IntegrationTestCase):
 			frappe.db.set_value("Item", disabled_variant, "disabled", 1)
 			added = self.add_variant(grown, "Yellow")
 			set_prices(price_only, 13.75)
-		queued_items = {frappe.db.get_value("Shopee Listing", name, "item_code") for name, _a in queued}
+		queued_items = {frappe.db.get_value(LISTING, name, "item_code") for name, _a in queued}
 		self.assertEqual(queued_items, {imaged, grown})  # the File and the new variant's hooks
 		frappe.db.commit()  # nosemgrep: the jobs read the Items
-		names = frappe.get_all(
-			"Shopee Listing", {"shop": ["in", self.shops], "item_id": ["is", "set"]}, pluck="name"
-		)
+		names = frappe.get_all(LISTING, {"shop": ["in", self.shops], "item_id": ["is", "set"]}, pluck="name")
 		due = {name: listing_changes.due_action(name) for name in names}
 		due = {name: action for name, action in due.items() if action}
-		due_items = sorted({frappe.db.get_value("Shopee Listing", name, "item_code") for name in due})
+		due_items = sorted({frappe.db.get_value(LISTING, name, "item_code") for name in due})
 		self.assertEqual(due_items, sorted([renamed, imaged, template, grown]))
 		self.sandbox.reset_counts()
 		listing_jobs.publish_listings(list(due), "Administrator")
@@ -422,7 +420,7 @@ class TestListings(SandboxMixin, IntegrationTestCase):
 			set_prices(code, 12.5)
 		result = prepare([simple, template], [shop], self.choices())
 		frappe.db.commit()  # nosemgrep: the job reads them
-		names = {frappe.db.get_value("Shopee Listing", name, "item_code"): name for name in result["ready"]}
+		names = {frappe.db.get_value(LISTING, name, "item_code"): name for name in result["ready"]}
 		self.sandbox.reset_counts()
 		for code, lost in ((simple, "add_item"), (template, "init_tier_variation")):
 			self.sandbox.inject_fault(f"/api/v2/product/{lost}", "drop_after_apply")
