@@ -51,7 +51,6 @@ def backfill(
 			"to_date": getdate(date_to),
 			"kinds": ",".join(what or KINDS),
 			"fiscal_year": fiscal_year,
-			"triggered_by": frappe.session.user,
 		}
 	)
 	doc.flags.run_inline = inline

@@ -170,6 +170,24 @@ class TestBackfill(SandboxMixin, IntegrationTestCase):
 		self.assertEqual(self.wait_for(first, lambda d: d.status == "Done").status, "Done")
 		self.assert_every_order_booked_once()
 
+	def test_a_backfill_made_as_desk_makes_it_is_planned_names_who_made_it_and_keeps_its_range(self):
+		doc = frappe.get_doc(
+			{
+				"doctype": BACKFILL,
+				"shop": SHOP_ID,
+				"from_date": add_days(getdate(), -20),
+				"to_date": getdate(),
+			}
+		)
+		doc.flags.run_inline = True  # planned only: the test runs no job
+		doc.insert()
+		self.addCleanup(frappe.delete_doc, BACKFILL, doc.name, force=True)
+		self.assertEqual(doc.triggered_by, frappe.session.user)
+		self.assertEqual((doc.status, doc.kinds), ("Queued", ",".join(fiscal.KINDS)))
+		self.assertEqual(doc.windows_total, 2 * len(fiscal.KINDS))  # 21 days: windows of at most 15
+		doc.to_date = add_days(doc.to_date, -1)  # the windows were planned from the saved range
+		self.assertRaises(frappe.CannotChangeConstantError, doc.save)
+
 	def test_bench_command_backfills_with_a_progress_bar(self):
 		bench_python = sys.executable
 		sites = os.path.abspath(frappe.local.sites_path)

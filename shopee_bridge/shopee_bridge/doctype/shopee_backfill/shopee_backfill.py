@@ -1,3 +1,4 @@
+import frappe
 from frappe.model.document import Document
 
 
@@ -10,6 +11,7 @@ class ShopeeBackfill(Document):
 	def before_insert(self):
 		from shopee_bridge.services.fiscal import plan_windows
 
+		self.triggered_by = self.triggered_by or frappe.session.user  # made in Desk, or by backfill()
 		plan_windows(self)
 
 	def after_insert(self):
