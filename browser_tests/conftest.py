@@ -164,12 +164,13 @@ class Desk:
 		return self.page.locator(f".frappe-control[data-fieldname='{fieldname}'] .control-value:visible")
 
 	def set_link(self, fieldname: str, value: str) -> None:
-		"""Type into a Link field and pick the value from its dropdown."""
+		"""Type into a form's Link field and pick the value from its dropdown. (The field then shows the
+		linked document's title where its DocType shows titles in links: the form holds its name.)"""
 		field = self.field(fieldname)
 		field.click()
 		field.fill(value)
 		self.page.locator(".awesomplete [role=option]:visible").filter(has_text=value).first.click()
-		expect(field).to_have_value(value)
+		self.page.wait_for_function("([f, v]) => cur_frm.doc[f] === v", arg=[fieldname, value])
 
 	def set_date(self, scope, fieldname: str, value) -> None:
 		"""Type a date (a datetime.date) into a date field of scope (a dialog, a report's filters) the way

@@ -1,5 +1,6 @@
 """Ship Shopee orders from Desk: the Sales Order's Ship dialog, the list's bulk action, the tracking number
-Shopee pushes, and one merged PDF of the shipping labels from the Delivery Note list.
+Shopee pushes, the label fetched on the form, and one merged PDF of the shipping labels from the Delivery
+Note list.
 
 Orders to ship are chosen among the booked ones each run (never hard-coded): READY_TO_SHIP orders
 first. A sandbox seed holds only a few of those, so when they run out an order that the shop shipped
@@ -313,6 +314,44 @@ def test_tracking_number_pushed_by_shopee_shows_on_the_form(manager: Desk):
 def sales_order_of(desk: Desk, order_sn: str) -> tuple[str, str]:
 	[row] = desk.get_list("Sales Order", {"shopee_order_sn": order_sn}, fields=("name", "shopee_shop"))
 	return row["shopee_shop"], row["name"]
+
+
+def test_get_the_shipping_label_on_the_sales_order_form(manager: Desk):
+	"""Shopee → Get Shipping Label attaches the label to the order's Delivery Note; asked again, the
+	label attached stays the only one."""
+	[order_sn] = shipped["form"]
+	_shop, so_name = sales_order_of(manager, order_sn)
+	note = expect_shipment_note(manager, order_sn)["name"]
+	files_before = label_files(manager, note)
+	manager.open_form("Sales Order", so_name)
+	manager.menu("Shopee", "Get Shipping Label")
+	attached = manager.alert(re.compile(r"Shipping label version \d+ attached"))
+	expect(attached).to_be_visible(timeout=LABEL_TIMEOUT_MS)
+	version = int(re.search(r"version (\d+)", attached.inner_text()).group(1))
+	[label] = manager.get_list(
+		"Shopee Shipping Label",
+		{"delivery_note": note, "version": version},
+		fields=("order_sn", "file", "tracking_number"),
+	)
+	tracking = manager.value("Sales Order", so_name, "shopee_tracking_number")
+	assert (label["order_sn"], label["tracking_number"]) == (order_sn, tracking), label
+	assert label_files(manager, note) == [*files_before, label["file"]]
+
+	manager.open_form("Sales Order", so_name)
+	manager.menu("Shopee", "Get Shipping Label")
+	expect(manager.alert(f"The shipping label is already attached (version {version})")).to_be_visible(
+		timeout=LABEL_TIMEOUT_MS
+	)
+	assert label_files(manager, note) == [*files_before, label["file"]]
+	manager.snap("03-label-on-the-form")
+
+
+def label_files(desk: Desk, note: str) -> list[str]:
+	"""The Files of the Delivery Note's labels, oldest first."""
+	rows = desk.get_list(
+		"Shopee Shipping Label", {"delivery_note": note}, fields=("file",), order_by="version asc"
+	)
+	return [row["file"] for row in rows]
 
 
 # -- 4. Print Shopee Labels from the Delivery Note list -------------------------------------------
