@@ -57,6 +57,25 @@ class LockNotAcquired(Exception):
 
 
 @contextmanager
+def as_administrator():
+	"""Write as the integration (Administrator), then hand the request back to its user as it was.
+
+	frappe.set_user rewrites the request's session in place (its sid becomes the user's name, its data
+	is emptied), and the request saves that session when it ends: the person who clicked would be logged
+	out. So the session's sid and data, and the request's form_dict, are put back afterwards.
+	"""
+	session = frappe.local.session
+	user, sid, data, form_dict = session.user, session.sid, session.data, frappe.local.form_dict
+	frappe.set_user("Administrator")
+	try:
+		yield
+	finally:
+		frappe.set_user(user)
+		session.sid, session.data = sid, data
+		frappe.local.form_dict = form_dict
+
+
+@contextmanager
 def advisory_lock(name: str, timeout: int = 0):
 	"""A database lock across workers (MariaDB GET_LOCK), held by this connection until released.
 

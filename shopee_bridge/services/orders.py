@@ -32,7 +32,7 @@ from shopee_bridge.services.order_income import link_sales_order, store_order_in
 from shopee_bridge.services.sync_log import SyncRun, sync_start
 from shopee_bridge.services.waiting_orders import StepFailure, step_failure
 from shopee_bridge.shop_client import get_settings, make_client
-from shopee_bridge.utils import LockNotAcquired, advisory_lock, epoch_to_datetime
+from shopee_bridge.utils import LockNotAcquired, advisory_lock, as_administrator, epoch_to_datetime
 
 NO_ESCROW_STATUSES = {"UNPAID", "INVOICE_PENDING", "PENDING", "IN_CANCEL", "CANCELLED"}
 ORDER_LOCK_SECONDS = 120  # how long to wait for another worker writing the same order
@@ -408,9 +408,5 @@ def sync_order(shop: str, order_sn: str) -> OrderResult:
 
 def sync_orders(shop: str, order_sns: list[str]) -> dict[str, OrderResult]:
 	"""Fetch and write the given orders now; Shopee errors raise, everything else is in the results."""
-	user = frappe.session.user
-	frappe.set_user("Administrator")  # documents are written by the integration, not the clicking user
-	try:
+	with as_administrator():  # documents are written by the integration, not the clicking user
 		return OrderSync(shop).sync_order_sns(order_sns)
-	finally:
-		frappe.set_user(user)

@@ -315,6 +315,21 @@ class TestOrderSync(SandboxMixin, IntegrationTestCase):
 			api.sync_order(other.name)
 		other.delete(ignore_permissions=True)
 
+	def test_resync_button_gives_the_request_its_session_back(self):
+		"""The sync writes as Administrator; the request then saves its session, which must be the clicking
+		user's as it came in (frappe.set_user alone leaves the user's name as sid and no data: logged out)."""
+		so_name = frappe.db.get_value("Sales Order", {ORDER_SN_FIELD: self.in_transit, "docstatus": 1})
+		session = frappe.local.session
+		data = frappe._dict(user="Administrator", session_expiry="06:00:00")
+		session.sid, session.data = "a-browser-session", data
+		try:
+			api.sync_order(so_name)
+			self.assertEqual((session.user, session.sid), ("Administrator", "a-browser-session"))
+			self.assertIs(session.data, data)
+			self.assertEqual(data, {"user": "Administrator", "session_expiry": "06:00:00"})
+		finally:
+			frappe.set_user("Administrator")
+
 	def test_sync_orders_button_runs_the_sync_in_a_worker(self):
 		events = get_redis_connection_without_auth().pubsub()
 		events.subscribe("events")  # where Frappe publishes realtime messages for Desk
