@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import APIResponse, Browser, BrowserContext, Page, expect, sync_playwright
 
 DEFAULT_TIMEOUT_MS = 30_000
 # Desk's routes: /app/... on Frappe v15, /desk/... on v16 (where /app/... redirects there)
@@ -254,6 +254,24 @@ class Desk:
 			response = self.context.request.post(url, form=args, headers=self._csrf())
 		assert response.ok, f"{method}: {response.status} {response.text()[:800]}"
 		return response.json().get("message")
+
+	# -- the sandbox ("Shopee") ----------------------------------------------------------------------
+
+	def sandbox_post(self, control: str, body: dict) -> APIResponse:
+		"""A sandbox control (/_sandbox/...): what a buyer, a carrier or Shopee itself does meanwhile."""
+		return self.context.request.post(f"{self.site.sandbox_url}/_sandbox/{control}", data=body)
+
+	def sandbox_control(self, control: str, body: dict) -> dict:
+		"""A sandbox control that must succeed; its answer."""
+		response = self.sandbox_post(control, body)
+		assert response.ok, f"sandbox {control}: {response.status} {response.text()[:300]}"
+		return response.json()
+
+	def sandbox_calls(self) -> list[dict]:
+		"""Every call the app made to the sandbox so far, oldest first."""
+		response = self.context.request.get(f"{self.site.sandbox_url}/_sandbox/calls")
+		assert response.ok, f"sandbox calls: {response.status} {response.text()[:300]}"
+		return response.json()["calls"]
 
 	def _csrf(self) -> dict:
 		try:

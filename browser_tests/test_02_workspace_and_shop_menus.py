@@ -372,12 +372,6 @@ def test_import_catalogue_maps_the_shop_listings(manager: Desk, shops):
 	close_result(manager, "02-import-catalogue")
 
 
-def sandbox_calls(desk: Desk) -> list[dict]:
-	response = desk.context.request.get(f"{desk.site.sandbox_url}/_sandbox/calls")
-	assert response.ok, response.status
-	return response.json()["calls"]
-
-
 def set_push_stock(desk: Desk, shop: str, on: bool) -> None:
 	desk.open_form("Shopee Shop", shop)
 	checkbox = desk.field("push_stock")
@@ -395,7 +389,7 @@ def test_push_stock_now_pushes_what_is_due(manager: Desk, shops):
 		manager.close_dialog()
 		set_push_stock(manager, shops[0], True)  # which makes every mapped row due
 	try:
-		calls_before = len(sandbox_calls(manager))
+		calls_before = len(manager.sandbox_calls())
 		log = run_from_menu(
 			manager, shops[0], "push_stock", "Catalogue & Stock", "Push Stock Now", "Stock push queued"
 		)
@@ -403,7 +397,7 @@ def test_push_stock_now_pushes_what_is_due(manager: Desk, shops):
 		expect(manager.page.locator(".modal.show .modal-title")).to_contain_text("Stock push")
 		updates = [
 			call
-			for call in sandbox_calls(manager)[calls_before:]
+			for call in manager.sandbox_calls()[calls_before:]
 			if call["path"].endswith("/product/update_stock") and call["query"].get("shop_id") == shops[0]
 		]
 		# a pushed row is an update_stock call; rows Shopee must not get (non-stock Items) are skipped

@@ -32,30 +32,17 @@ used: set[str] = set()
 # -- the sandbox ("Shopee") ------------------------------------------------------------------------
 
 
-def sandbox_get(desk: Desk, route: str) -> dict:
-	response = desk.context.request.get(f"{desk.site.sandbox_url}/_sandbox/{route}")
-	assert response.ok, f"sandbox {route}: {response.status} {response.text()[:300]}"
-	return response.json()
-
-
-def sandbox_post(desk: Desk, route: str, body: dict):
-	return desk.context.request.post(f"{desk.site.sandbox_url}/_sandbox/{route}", data=body)
-
-
 def ship_order_calls(desk: Desk, order_sn: str) -> list[dict]:
-	calls = sandbox_get(desk, "calls")["calls"]
 	return [
 		call
-		for call in calls
+		for call in desk.sandbox_calls()
 		if call["path"] == SHIP_ORDER and (call.get("body") or {}).get("order_sn") == order_sn
 	]
 
 
 def issue_tracking(desk: Desk, order_sn: str) -> str:
 	"""The carrier assigns the order's tracking number now (Shopee would after a while)."""
-	response = sandbox_post(desk, "logistics/issue_tracking", {"order_sn": order_sn})
-	assert response.ok, f"issue_tracking {order_sn}: {response.status} {response.text()[:300]}"
-	tracking = response.json()["tracking_number"]
+	tracking = desk.sandbox_control("logistics/issue_tracking", {"order_sn": order_sn})["tracking_number"]
 	assert tracking, f"the sandbox issued no tracking number for {order_sn}"
 	return tracking
 
@@ -95,7 +82,7 @@ def make_ready_to_ship(desk: Desk, row: dict) -> bool:
 	if row["shopee_order_status"] == "READY_TO_SHIP":
 		return True
 	body = {"order_sn": row["shopee_order_sn"], "status": "READY_TO_SHIP"}
-	return sandbox_post(desk, "orders/status", body).ok
+	return desk.sandbox_post("orders/status", body).ok
 
 
 def shippable_orders(desk: Desk, shop: str, count: int, mode: str) -> list[dict]:
@@ -298,7 +285,7 @@ def test_tracking_number_pushed_by_shopee_shows_on_the_form(manager: Desk):
 		"shop_id": int(shop),
 		"data": {"ordersn": order_sn, "tracking_no": tracking},
 	}
-	answer = sandbox_post(manager, "push", push)
+	answer = manager.sandbox_post("push", push)
 	assert answer.ok and answer.json()["status"] == 200, answer.text()
 
 	wait_until(

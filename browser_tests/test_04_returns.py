@@ -19,19 +19,11 @@ SYNC_ATTEMPTS = 3
 # -- the sandbox: the buyer's side and the calls Shopee received ------------------------------------
 
 
-def sandbox_post(desk: Desk, control: str, body: dict) -> dict:
-	response = desk.context.request.post(f"{desk.site.sandbox_url}/_sandbox/{control}", data=body)
-	assert response.ok, f"{control}: {response.status} {response.text()[:300]}"
-	return response.json()
-
-
 def calls_for(desk: Desk, path: str, return_sn: str) -> list[dict]:
 	"""The app's calls of a returns endpoint about one return."""
-	response = desk.context.request.get(f"{desk.site.sandbox_url}/_sandbox/calls")
-	assert response.ok, response.text()[:300]
 	return [
 		call
-		for call in response.json()["calls"]
+		for call in desk.sandbox_calls()
 		if call["path"] == f"/api/v2/returns/{path}"
 		and str((call.get("body") or {}).get("return_sn") or call["query"].get("return_sn")) == return_sn
 	]
@@ -56,9 +48,7 @@ def open_return_on_a_synced_order(desk: Desk, shop: str, **options) -> str:
 		order_by="creation desc",
 	)
 	for order_sn in [row["shopee_order_sn"] for row in orders if row["shopee_order_sn"] not in taken]:
-		response = desk.context.request.post(
-			f"{desk.site.sandbox_url}/_sandbox/returns/open", data={"order_sn": order_sn, **options}
-		)
+		response = desk.sandbox_post("returns/open", {"order_sn": order_sn, **options})
 		if response.ok:
 			return response.json()["return_sn"]
 		assert re.search(r"already has return|KeyError", response.text()), response.text()[:300]
@@ -167,7 +157,7 @@ def test_accept_the_buyers_offer(manager: Desk, shops):
 	offer_from_the_form(manager, "REFUND", money(refund / 2))
 	expect(manager.alert("Offered REFUND")).to_be_visible(timeout=60_000)
 	# the buyer turns the offer down: their own request stands as the offer to answer
-	sandbox_post(manager, "returns/buyer_respond", {"return_sn": return_sn, "accept": False})
+	manager.sandbox_control("returns/buyer_respond", {"return_sn": return_sn, "accept": False})
 	manager.click_button("Refresh from Shopee")
 	expect(manager.shown_value("latest_offer_creator")).to_have_text("buyer", timeout=60_000)
 	expect(manager.shown_value("negotiation_status")).to_have_text("PENDING_RESPOND")

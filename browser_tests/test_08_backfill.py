@@ -17,12 +17,6 @@ SLOW_ANSWER_S = 1.5
 PROGRESS_WAIT_MS = 120_000
 
 
-def sandbox_post(desk: Desk, control: str, body: dict) -> dict:
-	response = desk.context.request.post(f"{desk.site.sandbox_url}/_sandbox/{control}", data=body)
-	assert response.ok, f"{control}: {response.status} {response.text()[:300]}"
-	return response.json()
-
-
 def backfill_doc(desk: Desk, name: str) -> dict:
 	return desk.get_doc("Shopee Backfill", name)
 
@@ -52,7 +46,9 @@ def has_stopped(desk: Desk, name: str) -> dict | None:
 
 def test_a_backfill_from_desk_shows_progress_cancels_and_resumes(manager: Desk, shops):
 	shop = shops[0]
-	sandbox_post(manager, "faults", {"path": ORDER_LIST, "kind": "slow", "count": 40, "delay": SLOW_ANSWER_S})
+	manager.sandbox_control(
+		"faults", {"path": ORDER_LIST, "kind": "slow", "count": 40, "delay": SLOW_ANSWER_S}
+	)
 	try:
 		page = manager.goto("/app/shopee-backfill/new")
 		page.wait_for_function(
@@ -87,7 +83,7 @@ def test_a_backfill_from_desk_shows_progress_cancels_and_resumes(manager: Desk, 
 		assert len(done_windows(stopped)) == stopped["windows_done"], stopped
 		manager.snap("08-backfill-cancelled")
 	finally:
-		sandbox_post(manager, "storm", {"rate": 0})  # forget the slow answers not used
+		manager.sandbox_control("storm", {"rate": 0})  # forget the slow answers not used
 
 	manager.open_form("Shopee Backfill", name)
 	manager.click_button("Resume")

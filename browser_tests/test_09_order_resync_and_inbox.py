@@ -18,16 +18,10 @@ ORDER_STATUS_PUSH = 3
 NEXT_STATUS = {"SHIPPED": "TO_CONFIRM_RECEIVE", "TO_CONFIRM_RECEIVE": "COMPLETED"}
 
 
-def sandbox_post(desk: Desk, control: str, body: dict):
-	return desk.context.request.post(f"{desk.site.sandbox_url}/_sandbox/{control}", data=body)
-
-
 def detail_calls(desk: Desk, order_sn: str) -> int:
-	response = desk.context.request.get(f"{desk.site.sandbox_url}/_sandbox/calls")
-	assert response.ok, response.text()[:300]
 	return sum(
 		1
-		for call in response.json()["calls"]
+		for call in desk.sandbox_calls()
 		if call["path"] == ORDER_DETAIL and order_sn in str(call["query"].get("order_sn_list", ""))
 	)
 
@@ -51,7 +45,7 @@ def orders_moved_on(desk: Desk, shop: str, count: int) -> list[dict]:
 		if row["shopee_order_sn"] in taken:
 			continue
 		status = NEXT_STATUS[row["shopee_order_status"]]
-		response = sandbox_post(desk, "orders/status", {"order_sn": row["shopee_order_sn"], "status": status})
+		response = desk.sandbox_post("orders/status", {"order_sn": row["shopee_order_sn"], "status": status})
 		if response.ok:
 			moved.append({**row, "status": status, "update_time": response.json()["update_time"]})
 	assert len(moved) == count, f"shop {shop} has {len(moved)} booked orders in transit in this sandbox"
@@ -70,8 +64,8 @@ def push_status(desk: Desk, shop: str, order: dict) -> None:
 			"update_time": order["update_time"],
 		},
 	}
-	response = sandbox_post(desk, "push", push)
-	assert response.ok and response.json()["status"] == 200, response.text()[:300]
+	answer = desk.sandbox_control("push", push)
+	assert answer["status"] == 200, answer
 
 
 def inbox_row(desk: Desk, order_sn: str) -> dict | None:
@@ -116,8 +110,7 @@ def test_failed_pushes_are_retried_from_the_inbox_form_and_list(manager: Desk, s
 	shop = shops[0]
 	first, second = orders_moved_on(manager, shop, 2)
 	# Shopee fails every detail call until told otherwise: the app retries each push, then gives up
-	response = sandbox_post(manager, "faults", {"path": ORDER_DETAIL, "kind": "server_error", "count": 100})
-	assert response.ok, response.text()[:300]
+	manager.sandbox_control("faults", {"path": ORDER_DETAIL, "kind": "server_error", "count": 100})
 	try:
 		for order in (first, second):
 			push_status(manager, shop, order)
@@ -129,7 +122,7 @@ def test_failed_pushes_are_retried_from_the_inbox_form_and_list(manager: Desk, s
 			for order in (first, second)
 		]
 	finally:
-		assert sandbox_post(manager, "storm", {"rate": 0}).ok  # Shopee answers again
+		manager.sandbox_control("storm", {"rate": 0})  # Shopee answers again
 	for row, order in zip(failed, (first, second), strict=True):
 		assert (row["status"], row["attempts"]) == ("Failed", 1), row
 		assert re.search(r"server|error", row["last_error"] or "", re.IGNORECASE), row
