@@ -72,6 +72,7 @@ def test_shop_gets_its_receivable_account_on_the_form(manager: Desk, shops):
 		manager.set_link("shopee_receivable_account", accounts[0]["name"])
 		manager.save()
 		assert manager.value("Shopee Shop", shop_id, "shopee_receivable_account") == accounts[0]["name"]
+	manager.snap("01-receivable-account")
 
 
 def test_test_connection_shows_the_shop(manager: Desk, shops):

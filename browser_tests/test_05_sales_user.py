@@ -34,6 +34,7 @@ def test_sales_order_list_has_no_shopee_bulk_actions(sales_user: Desk, shops):
 	expect(menu).to_be_visible()
 	expect(menu.get_by_text("Ship on Shopee", exact=True)).to_have_count(0)
 	expect(menu.get_by_text("Print Shopee Labels", exact=True)).to_have_count(0)
+	sales_user.snap("05-sales-user-list-actions")
 	page.keyboard.press("Escape")
 
 
@@ -65,3 +66,4 @@ def test_a_shopee_method_called_directly_is_refused_and_does_nothing(sales_user:
 	)
 	assert response.status == 403, response.text()[:300]
 	assert manager.count("Shopee Sync Log", {"shop": shops[0]}) == before
+	sales_user.snap("05-sales-user-method-refused")
