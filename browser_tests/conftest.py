@@ -111,12 +111,13 @@ class Desk:
 		self.context.on("page", on_page)
 		try:
 			self.page.locator(".shortcut-widget-box").filter(has_text=label).first.click()
-			deadline = time.monotonic() + DEFAULT_TIMEOUT_MS / 1000
-			# Playwright hands events over only while it is called: wait through it, not time.sleep
-			while not opened and self.page.url == start:
-				if time.monotonic() > deadline:
-					raise AssertionError(f"the workspace shortcut {label!r} opened nothing")
-				self.page.wait_for_timeout(200)
+			wait_until(
+				lambda: opened or self.page.url != start,
+				f"the workspace shortcut {label!r} to open a page",
+				timeout=DEFAULT_TIMEOUT_MS / 1000,
+				every=0.2,
+				page=self.page,
+			)
 		finally:
 			self.context.remove_listener("page", on_page)
 		if opened:
@@ -285,8 +286,13 @@ def slug(doctype: str) -> str:
 	return doctype.lower().replace(" ", "-")
 
 
-def wait_until(predicate, what: str, timeout: float = JOB_TIMEOUT_S, every: float = 1.0):
-	"""Poll until predicate() is truthy (background jobs run in the site's worker); returns its value."""
+def wait_until(
+	predicate, what: str, timeout: float = JOB_TIMEOUT_S, every: float = 1.0, page: Page | None = None
+):
+	"""Poll until predicate() is truthy (background jobs run in the site's worker); returns its value.
+
+	Give the page when predicate() reads what a page event handler collects: Playwright hands
+	events over only while it is called, so the wait then goes through the page, not time.sleep."""
 	deadline = time.monotonic() + timeout
 	while True:
 		value = predicate()
@@ -294,7 +300,10 @@ def wait_until(predicate, what: str, timeout: float = JOB_TIMEOUT_S, every: floa
 			return value
 		if time.monotonic() > deadline:
 			raise AssertionError(f"waited {timeout:.0f} s for {what}")
-		time.sleep(every)
+		if page is None:
+			time.sleep(every)
+		else:
+			page.wait_for_timeout(every * 1000)
 
 
 def login(browser: Browser, site: Site, user: dict) -> BrowserContext:

@@ -131,7 +131,7 @@ def test_workspace_charts_draw_the_synced_orders(manager: Desk):
 		# frappe-charts draws a few seconds after the page: bars for one chart, a line for the other
 		marks = chart_widget(page, label).locator("svg.frappe-chart .dataset-units :is(rect.bar, path)")
 		expect(marks.first).to_be_attached(timeout=60_000)
-	wait_until(lambda: all(label in drawn for label in CHARTS), "both charts' data", timeout=60)
+	wait_until(lambda: all(label in drawn for label in CHARTS), "both charts' data", timeout=60, page=page)
 	for label in CHARTS:
 		values = drawn[label]["datasets"][0]["values"]
 		assert any(values), f"{label} drew no orders: {drawn[label]}"
