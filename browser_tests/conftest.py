@@ -21,6 +21,7 @@ import pytest
 from playwright.sync_api import APIResponse, Browser, BrowserContext, Page, expect, sync_playwright
 
 DEFAULT_TIMEOUT_MS = 30_000
+WEBHOOK = "/api/method/shopee_bridge.api.webhook_live"
 # Desk's routes: /app/... on Frappe v15, /desk/... on v16 (where /app/... redirects there)
 DESK_PATH = r"/(?:app|desk)"
 JOB_TIMEOUT_S = 300
@@ -267,6 +268,12 @@ class Desk:
 		response = self.sandbox_post(control, body)
 		assert response.ok, f"sandbox {control}: {response.status} {response.text()[:300]}"
 		return response.json()
+
+	def shopee_push(self, code: int, shop_id: str, data: dict) -> None:
+		"""Shopee pushes to the site's webhook, signed with the partner key; the site must accept it."""
+		push = {"url": self.site.url + WEBHOOK, "code": code, "shop_id": int(shop_id), "data": data}
+		answer = self.sandbox_control("push", push)
+		assert answer["status"] == 200, answer
 
 	def sandbox_calls(self) -> list[dict]:
 		"""Every call the app made to the sandbox so far, oldest first."""

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 SHIP_ORDER = "/api/v2/logistics/ship_order"
-WEBHOOK = "/api/method/shopee_bridge.api.webhook_live"
+TRACKING_NUMBER_PUSH = 4
 PRINT_LABELS = "/api/method/shopee_bridge.api.print_shipping_labels"
 MODE_LABELS = {"pickup": "Pickup", "dropoff": "Drop-off", "non_integrated": "Non-integrated"}
 # the booked orders a test may ship, best first: ready to ship, else shipped outside this app
@@ -279,14 +279,7 @@ def test_tracking_number_pushed_by_shopee_shows_on_the_form(manager: Desk):
 	[order_sn] = shipped["form"]
 	tracking = issue_tracking(manager, order_sn)
 	shop, so_name = sales_order_of(manager, order_sn)
-	push = {
-		"url": manager.site.url + WEBHOOK,
-		"code": 4,
-		"shop_id": int(shop),
-		"data": {"ordersn": order_sn, "tracking_no": tracking},
-	}
-	answer = manager.sandbox_control("push", push)
-	assert answer["status"] == 200, answer
+	manager.shopee_push(TRACKING_NUMBER_PUSH, shop, {"ordersn": order_sn, "tracking_no": tracking})
 
 	wait_until(
 		lambda: manager.value("Sales Order", so_name, "shopee_tracking_number") == tracking,

@@ -11,7 +11,6 @@ import re
 from conftest import Desk, wait_until
 from playwright.sync_api import expect
 
-WEBHOOK = "/api/method/shopee_bridge.api.webhook_live"
 ORDER_DETAIL = "/api/v2/order/get_order_detail"
 ORDER_STATUS_PUSH = 3
 # a booked order moves on to its next status, as it does on Shopee (shipped outside this app, delivered,
@@ -66,18 +65,12 @@ def orders_moved_on(desk: Desk, shops: list[str], count: int) -> list[dict]:
 
 def push_status(desk: Desk, order: dict) -> None:
 	"""Shopee pushes the order's new status (code 3) to the site's webhook, signed."""
-	push = {
-		"url": desk.site.url + WEBHOOK,
-		"code": ORDER_STATUS_PUSH,
-		"shop_id": int(order["shopee_shop"]),
-		"data": {
-			"ordersn": order["shopee_order_sn"],
-			"status": order["status"],
-			"update_time": order["update_time"],
-		},
+	data = {
+		"ordersn": order["shopee_order_sn"],
+		"status": order["status"],
+		"update_time": order["update_time"],
 	}
-	answer = desk.sandbox_control("push", push)
-	assert answer["status"] == 200, answer
+	desk.shopee_push(ORDER_STATUS_PUSH, order["shopee_shop"], data)
 
 
 def inbox_row(desk: Desk, order_sn: str) -> dict | None:
